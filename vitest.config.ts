@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // The two-core CI machine: forks keep native onnxruntime sessions isolated per file.
+    pool: 'forks',
+    allowOnly: false,
+  },
+});
