@@ -1,0 +1,77 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import { APIError, StreamError, UserAbortError } from '../errors.js';
+import type { StreamEvent } from '../interfaces.js';
+import { armDeadline, toTransportError } from '../http/call-scope.js';
+import { readSSE } from '../http/sse.js';
+import type { Transport } from '../http/transport.js';
+import { WireChunkSchema, type WireChunk } from './chat-wire.js';
+import { StreamAccumulator } from './stream-accumulator.js';
+
+/**
+ * Streams a chat completion: text deltas, then one finish event. A stream that ends without
+ * `[DONE]` and without a finish reason is a StreamError('truncated'); an error event is an APIError.
+ */
+export async function* streamChat(
+  transport: Transport,
+  body: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+  maxBufferSize: number | undefined,
+): AsyncGenerator<StreamEvent> {
+  const call = await transport.open({ method: 'post', path: 'chat/completions', body, signal, stream: true });
+  const { firstChunkMs, idleMs } = transport.timeouts;
+  const acc = new StreamAccumulator();
+  let sawDone = false;
+  let completed = false;
+  // Only data events reset the deadlines: keep-alive comments never reach this loop.
+  let disarm = armDeadline(call.link, 'first-chunk', firstChunkMs);
+  try {
+    if (!call.response.body) throw new StreamError('truncated', `The stream from ${call.url} has no body`);
+    for await (const message of readSSE(call.response.body, { signal: call.link.signal, maxBufferSize })) {
+      disarm();
+      if (message.data.trim() === '[DONE]') {
+        sawDone = true;
+        break;
+      }
+      const delta = acc.add(parseChunk(message, call.requestId, (v) => transport.redact(v)));
+      if (delta) yield { type: 'text-delta', text: delta };
+      // Armed after the yield: a slow consumer is not an idle server.
+      disarm = armDeadline(call.link, 'idle', idleMs);
+    }
+    disarm();
+    const finishEvent = acc.finish(sawDone, call.url);
+    completed = true;
+    yield finishEvent;
+  } catch (error) {
+    throw toTransportError(error, call.link.signal, call.url);
+  } finally {
+    disarm();
+    // Breaking out of the loop (or a failure) aborts the HTTP request.
+    if (!completed) call.link.abort(new UserAbortError('the stream was closed before its end'));
+    call.close();
+  }
+}
+
+function parseChunk(message: EventSourceMessage, requestId: string | undefined, redact: <T>(value: T) => T): WireChunk {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.data);
+  } catch (error) {
+    if (message.event === 'error') throw APIError.generate(500, redact(message.data), requestId);
+    throw new StreamError('malformed', `Stream data is not JSON: ${message.data.slice(0, 80)}`, { cause: error });
+  }
+  const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error !== undefined ? json : undefined;
+  if (errorBody !== undefined) throw APIError.generate(statusOf(errorBody), redact(errorBody), requestId);
+  const parsed = WireChunkSchema.safeParse(json);
+  if (!parsed.success) throw new StreamError('malformed', `Unexpected stream chunk shape: ${message.data.slice(0, 80)}`, { cause: parsed.error });
+  return parsed.data;
+}
+
+// Error events carry the status in `error.code` (vLLM), `status` (problem details) or not at all.
+function statusOf(body: unknown): number {
+  const b = body as { status?: unknown; code?: unknown; error?: { code?: unknown; status?: unknown } } | null;
+  for (const c of [b?.error?.code, b?.error?.status, b?.status, b?.code]) {
+    const n = typeof c === 'string' ? Number(c) : c;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 400 && n < 600) return n;
+  }
+  return 500;
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const ms = z.number().int().positive().or(z.literal(Infinity));
+
+/**
+ * Deadlines of a call, in milliseconds (`Infinity` turns one off).
+ * @example
+ * createClient({ timeouts: { headersMs: 10_000, firstChunkMs: 15_000, idleMs: 5_000, totalMs: 120_000 } });
+ */
+export const TimeoutsSchema = z.object({
+  /** From sending a request (each attempt) to the response headers. */
+  headersMs: ms.optional(),
+  /** From the headers of a stream to its first data event; keep-alive comments do not count. */
+  firstChunkMs: ms.optional(),
+  /** Longest gap between two data events of a stream. */
+  idleMs: ms.optional(),
+  /** The whole call: every attempt, backoff, 202 poll and the stream to its end. */
+  totalMs: ms.optional(),
+});
+/** See {@link TimeoutsSchema}. */
+export type Timeouts = z.infer<typeof TimeoutsSchema>;
+
+/** Defaults: 60 s for headers and first chunk, 30 s idle, 10 min in total. */
+export const DEFAULT_TIMEOUTS: Required<Timeouts> = {
+  headersMs: 60_000,
+  firstChunkMs: 60_000,
+  idleMs: 30_000,
+  totalMs: 600_000,
+};

@@ -1,0 +1,112 @@
+// Any LLM behind the official `openai` package as a ChatModel. Only types are imported from
+// `openai`, so the core does not need it at runtime (it is an optional peer dependency).
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
+import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
+import { parseCompletion, toWireBody, WireChunkSchema } from '../client/chat-wire.js';
+import { StreamAccumulator } from '../client/stream-accumulator.js';
+import { safeCause } from '../http/call-scope.js';
+import { linkAbortSignals } from '../internal/merge-abort-signals.js';
+import { redactSecret } from '../internal/redact-secret.js';
+import { validate } from '../internal/validate.js';
+import { ChatRequestSchema, type ChatRequest, type Completion } from '../types.js';
+
+/**
+ * Options of {@link fromOpenAI}.
+ * @example
+ * const options: FromOpenAIOptions = { model: 'gpt-4o-mini' };
+ */
+export interface FromOpenAIOptions {
+  /** The model used when a request names none. */
+  model: string;
+}
+
+/**
+ * Wraps an `openai` client (OpenAI, vLLM, NIM, Together...) as a ChatModel with the same
+ * generate / stream contract as the rewardgate client; its errors are mapped onto ours.
+ * @example
+ * import OpenAI from 'openai';
+ * const llm = fromOpenAI(new OpenAI({ baseURL: 'http://localhost:8000/v1', apiKey: 'x' }), { model: 'meta/llama-3.1-8b-instruct' });
+ * const { text } = await llm.generate({ messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatModel {
+  validate(FromOpenAIOptionsSchema, options, 'fromOpenAI options');
+  const prepare = (request: ChatRequest) => {
+    const valid = validate(ChatRequestSchema, request, 'chat request');
+    return { ...valid, model: valid.model ?? options.model };
+  };
+
+  async function generate(request: ChatRequest, callOptions: CallOptions = {}): Promise<Completion> {
+    const body = toWireBody(prepare(request), false);
+    // A link of our own, disposed after the call, so the caller's signal keeps no listener.
+    const link = linkAbortSignals([callOptions.signal]);
+    try {
+      link.signal.throwIfAborted();
+      const answer = await client.chat.completions.create(body as never, { signal: link.signal });
+      return parseCompletion(answer);
+    } catch (error) {
+      throw mapOpenAIError(client, error, link.signal);
+    } finally {
+      link.dispose();
+    }
+  }
+
+  async function* stream(request: ChatRequest & { model: string }, callOptions: CallOptions = {}): AsyncGenerator<StreamEvent> {
+    const link = linkAbortSignals([callOptions.signal]);
+    let completed = false;
+    try {
+      link.signal.throwIfAborted();
+      const chunks = await client.chat.completions.create(toWireBody(request, true) as never, { signal: link.signal });
+      const acc = new StreamAccumulator();
+      for await (const raw of chunks as unknown as AsyncIterable<unknown>) {
+        const chunk = WireChunkSchema.safeParse(raw);
+        if (!chunk.success) throw new StreamError('malformed', 'Unexpected stream chunk shape from the openai client', { cause: chunk.error });
+        const delta = acc.add(chunk.data);
+        if (delta) yield { type: 'text-delta', text: delta };
+      }
+      // openai swallows [DONE], so only a finish reason proves the stream was complete.
+      const finish = acc.finish(false, 'the openai client');
+      completed = true;
+      yield finish;
+    } catch (error) {
+      throw mapOpenAIError(client, error, link.signal);
+    } finally {
+      if (!completed) link.abort(new UserAbortError('the stream was closed before its end'));
+      link.dispose();
+    }
+  }
+
+  return {
+    generate,
+    stream: (request, callOptions) => {
+      const prepared = prepare(request);
+      return stream(prepared, callOptions);
+    },
+  };
+}
+
+const FromOpenAIOptionsSchema = z.object({ model: z.string().min(1) }).strict();
+
+/** Maps the openai package's errors onto the rewardgate hierarchy (the key is masked). */
+function mapOpenAIError(client: OpenAI, error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    return RewardgateError.isInstance(reason) ? reason : new UserAbortError(reason);
+  }
+  if (RewardgateError.isInstance(error)) return error;
+  const classes = client.constructor as typeof OpenAI;
+  const secret = typeof client.apiKey === 'string' ? client.apiKey : undefined;
+  const e = error as { status?: unknown; error?: unknown; requestID?: string | null; message?: string };
+  if (classes.APIUserAbortError && error instanceof classes.APIUserAbortError) return new UserAbortError(safeCause(error));
+  if (classes.APIConnectionTimeoutError && error instanceof classes.APIConnectionTimeoutError) {
+    return new TimeoutError('total', typeof client.timeout === 'number' ? client.timeout : 0);
+  }
+  if (classes.APIConnectionError && error instanceof classes.APIConnectionError) {
+    return new APIConnectionError(redactSecret(e.message ?? 'Connection failed', secret), { cause: safeCause(error) });
+  }
+  if (typeof e?.status === 'number') {
+    return APIError.generate(e.status, redactSecret(e.error ?? e.message, secret), e.requestID ?? undefined);
+  }
+  return error;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { CallOptions, Scorer } from '../interfaces.js';
+import { createClient, RewardgateClient } from '../client/create-client.js';
+import { ScoredConversationSchema } from '../client/reward-schemas.js';
+import type { RewardWeights } from '../client/reward-parse.js';
+import { validate } from '../internal/validate.js';
+import type { Message, Score } from '../types.js';
+
+/** NIM reward models accept 4,096 tokens per conversation. */
+const NIM_REWARD_MAX_TOKENS = 4_096;
+
+/**
+ * Options of {@link nimReward}: a client, or the `baseURL` / `apiKey` to create one.
+ * @example
+ * const options: NimRewardOptions = { model: 'nvidia/nemotron-4-340b-reward', concurrency: 8, weights: { verbosity: 0 } };
+ */
+export interface NimRewardOptions {
+  client?: RewardgateClient;
+  baseURL?: string;
+  apiKey?: string;
+  /** e.g. `nvidia/llama-3.1-nemotron-70b-reward` or `nvidia/nemotron-4-340b-reward`. */
+  model: string;
+  /** Overrides the Nemotron-4-340B-Reward attribute weights. */
+  weights?: Partial<RewardWeights>;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  /** Counts tokens to reject an over-long conversation before it is sent. */
+  tokenizer?: { count(messages: Message[]): number };
+  /** Token limit checked with `tokenizer` (default 4,096). */
+  maxTokens?: number;
+}
+
+const OptionsSchema = z
+  .object({
+    client: z.instanceof(RewardgateClient).optional(),
+    baseURL: z.url().optional(),
+    apiKey: z.string().min(1).optional(),
+    model: z.string().min(1),
+    weights: z.record(z.string(), z.number()).optional(),
+    concurrency: z.number().int().positive().max(64).optional(),
+    tokenizer: z.object({ count: z.custom<(m: Message[]) => number>((v) => typeof v === 'function', 'expected a function') }).loose().optional(),
+    maxTokens: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((o) => !(o.client && (o.baseURL || o.apiKey)), { message: 'pass either client or baseURL/apiKey, not both', path: ['client'] });
+
+/**
+ * A Scorer backed by a NIM reward model (batch-first, bounded concurrency).
+ * @example
+ * const scorer = nimReward({ model: 'nvidia/llama-3.1-nemotron-70b-reward' });
+ * const [a, b] = await scorer.score([[user, answerA], [user, answerB]]);
+ */
+export function nimReward(options: NimRewardOptions): Scorer {
+  const valid = validate(OptionsSchema, options, 'nimReward options');
+  const client =
+    options.client ?? createClient({ ...(valid.baseURL ? { baseURL: valid.baseURL } : {}), ...(valid.apiKey ? { apiKey: valid.apiKey } : {}) });
+  const maxTokens = valid.maxTokens ?? NIM_REWARD_MAX_TOKENS;
+  return {
+    async score(conversations: Message[][], callOptions: CallOptions = {}): Promise<Score[]> {
+      const checked = validate(z.array(ScoredConversationSchema), conversations, 'conversations');
+      if (options.tokenizer) checkTokens(checked, options.tokenizer, maxTokens);
+      return client.reward.scoreBatch(
+        {
+          model: valid.model,
+          conversations: checked,
+          ...(valid.weights ? { weights: valid.weights } : {}),
+          ...(valid.concurrency ? { concurrency: valid.concurrency } : {}),
+        },
+        callOptions,
+      );
+    },
+  };
+}
+
+function checkTokens(conversations: Message[][], tokenizer: { count(messages: Message[]): number }, maxTokens: number): void {
+  const issues = conversations.flatMap((messages, i) => {
+    const tokens = tokenizer.count(messages);
+    return tokens > maxTokens ? [{ path: `[${i}]`, message: `${tokens} tokens exceed the ${maxTokens}-token limit of NIM reward models` }] : [];
+  });
+  if (issues.length > 0) throw new ValidationError('conversations', issues);
+}

@@ -1,0 +1,118 @@
+import { getEventListeners } from 'node:events';
+import { delay, http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { BadRequestError, createClient, StreamError, ValidationError, type Message } from '../../src/index.js';
+import { KEY, NIM, remoteMock } from '../helpers/nim-mock.js';
+
+const server = remoteMock();
+
+const client = createClient({ baseURL: NIM, apiKey: KEY, maxRetries: 0 });
+const convo = (answer: string): Message[] => [
+  { role: 'user', content: 'What is 2+2?' },
+  { role: 'assistant', content: answer },
+];
+
+/** A reward model answering `choice` for every request; returns the request bodies. */
+function rewardModel(choice: (body: any, index: number) => Record<string, unknown>) {
+  const bodies: any[] = [];
+  server.use(
+    http.post(`${NIM}/chat/completions`, async ({ request }) => {
+      const body = await request.json();
+      bodies.push(body);
+      return HttpResponse.json({ id: 'r', model: 'reward', choices: [{ index: 0, finish_reason: 'length', ...choice(body, bodies.length - 1) }] });
+    }),
+  );
+  return bodies;
+}
+
+const ATTRS = 'helpfulness:1.61,correctness:1.64,coherence:3.31,complexity:0.55,verbosity:0.52';
+const CARD = 0.3 * 1.61 + 0.74 * 1.64 + 0.46 * 3.31 + 0.47 * 0.55 - 0.33 * 0.52;
+
+describe('reward.score', () => {
+  it('Llama-3.1-Nemotron-70B-Reward: the float after the last colon', async () => {
+    const bodies = rewardModel(() => ({ message: { role: 'assistant', content: 'reward:-3.4375' } }));
+    const score = await client.reward.score({ model: 'nvidia/llama-3.1-nemotron-70b-reward', messages: convo('4') });
+    expect(score).toEqual({ value: -3.4375 });
+    expect(bodies[0]).toEqual({ model: 'nvidia/llama-3.1-nemotron-70b-reward', messages: convo('4') });
+  });
+
+  it('Llama-3.1-Nemotron-70B-Reward: falls back to logprobs when the content is empty', async () => {
+    rewardModel(() => ({ message: { role: 'assistant', content: null }, logprobs: { content: [{ token: 'reward', logprob: -12.25, top_logprobs: [] }] } }));
+    expect(await client.reward.score({ model: 'nvidia/llama-3.1-nemotron-70b-reward', messages: convo('5') })).toEqual({ value: -12.25 });
+  });
+
+  it('Nemotron-4-340B-Reward: five attributes and the model-card weighted value', async () => {
+    rewardModel(() => ({ message: { role: 'assistant', content: ATTRS } }));
+    const score = await client.reward.score({ model: 'nvidia/nemotron-4-340b-reward', messages: convo('4') });
+    expect(score.attributes).toEqual({ helpfulness: 1.61, correctness: 1.64, coherence: 3.31, complexity: 0.55, verbosity: 0.52 });
+    expect(score.value).toBeCloseTo(CARD, 10);
+  });
+
+  it('Nemotron-4-340B-Reward: logprobs-only form, and overridden weights', async () => {
+    const entries = ATTRS.split(',').map((p) => ({ token: p.split(':')[0], logprob: Number(p.split(':')[1]) }));
+    rewardModel(() => ({ message: { role: 'assistant', content: '' }, logprobs: { content: entries } }));
+    const score = await client.reward.score({ model: 'nvidia/nemotron-4-340b-reward', messages: convo('4'), weights: { verbosity: 0, helpfulness: 1 } });
+    expect(score.attributes?.coherence).toBe(3.31);
+    expect(score.value).toBeCloseTo(1.61 + 0.74 * 1.64 + 0.46 * 3.31 + 0.47 * 0.55, 10);
+  });
+
+  it('checks that the last message is the assistant answer, before sending', async () => {
+    const bodies = rewardModel(() => ({ message: { content: 'reward:1' } }));
+    const error = await client.reward.score({ model: 'r', messages: [{ role: 'user', content: 'hi' }, { role: 'user', content: 'again' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: 'messages[1].role', message: "the last message must be the assistant's answer to score" }]);
+    expect(bodies).toHaveLength(0);
+  });
+
+  it('an answer without any score is StreamError(malformed)', async () => {
+    rewardModel(() => ({ message: { content: 'I cannot score that.' } }));
+    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toBeInstanceOf(StreamError);
+  });
+});
+
+describe('reward.scoreBatch', () => {
+  it('keeps the input order with at most `concurrency` requests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    server.use(
+      http.post(`${NIM}/chat/completions`, async ({ request }) => {
+        const body = (await request.json()) as { messages: Message[] };
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await delay(Number(body.messages[1]!.content) % 3 * 5);
+        inFlight--;
+        return HttpResponse.json({ choices: [{ message: { content: `reward:${body.messages[1]!.content}` } }] });
+      }),
+    );
+    const conversations = Array.from({ length: 10 }, (_, i) => convo(String(i)));
+    const { signal } = new AbortController();
+    const scores = await client.reward.scoreBatch({ model: 'r', conversations, concurrency: 3 }, { signal });
+    expect(scores.map((s) => s.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(3);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('validates every conversation before the first request', async () => {
+    const bodies = rewardModel(() => ({ message: { content: 'reward:1' } }));
+    const conversations = [convo('a'), convo('b'), [{ role: 'user' as const, content: 'no answer' }]];
+    await expect(client.reward.scoreBatch({ model: 'r', conversations })).rejects.toMatchObject({ issues: [{ path: 'conversations[2][0].role' }] });
+    expect(bodies).toHaveLength(0);
+  });
+
+  it('the first failure rejects the batch and no new request starts', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${NIM}/chat/completions`, async () => {
+        calls++;
+        if (calls === 2) return HttpResponse.json({ detail: 'bad conversation' }, { status: 400 });
+        await delay(20);
+        return HttpResponse.json({ choices: [{ message: { content: 'reward:1' } }] });
+      }),
+    );
+    const conversations = Array.from({ length: 20 }, (_, i) => convo(String(i)));
+    await expect(client.reward.scoreBatch({ model: 'r', conversations, concurrency: 2 })).rejects.toBeInstanceOf(BadRequestError);
+    await delay(50);
+    expect(calls).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,73 @@
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { createClient, nimReward, UserAbortError, ValidationError, type Message } from '../../src/index.js';
+import { KEY, NIM, remoteMock } from '../helpers/nim-mock.js';
+
+const server = remoteMock();
+
+const convo = (answer: string): Message[] => [
+  { role: 'user', content: 'Name a prime.' },
+  { role: 'assistant', content: answer },
+];
+
+/** A reward NIM: the score is the numeric answer, or five attributes when `attributes` is set. */
+function rewardNim(attributes = false) {
+  const seen: Array<{ auth: string | null; body: any }> = [];
+  server.use(
+    http.post(`${NIM}/chat/completions`, async ({ request }) => {
+      const body = (await request.json()) as { messages: Message[] };
+      seen.push({ auth: request.headers.get('authorization'), body });
+      const n = Number(body.messages.at(-1)!.content);
+      const content = attributes ? `helpfulness:${n},correctness:1,coherence:1,complexity:1,verbosity:1` : `reward:${n}`;
+      return HttpResponse.json({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'length' }] });
+    }),
+  );
+  return seen;
+}
+
+describe('nimReward', () => {
+  it('scores a batch in order with its own client from baseURL / apiKey', async () => {
+    const seen = rewardNim();
+    const scorer = nimReward({ baseURL: NIM, apiKey: KEY, model: 'nvidia/llama-3.1-nemotron-70b-reward', concurrency: 2 });
+    const scores = await scorer.score([convo('-1.5'), convo('2'), convo('0.25')]);
+    expect(scores).toEqual([{ value: -1.5 }, { value: 2 }, { value: 0.25 }]);
+    expect(seen.every((s) => s.auth === `Bearer ${KEY}` && s.body.model === 'nvidia/llama-3.1-nemotron-70b-reward')).toBe(true);
+  });
+
+  it('uses a given client and overridable attribute weights', async () => {
+    rewardNim(true);
+    const client = createClient({ baseURL: NIM, apiKey: KEY });
+    const card = await nimReward({ client, model: 'nvidia/nemotron-4-340b-reward' }).score([convo('2')]);
+    expect(card[0]!.value).toBeCloseTo(0.3 * 2 + 0.74 + 0.46 + 0.47 - 0.33, 10);
+    const onlyHelpful = await nimReward({ client, model: 'nvidia/nemotron-4-340b-reward', weights: { helpfulness: 1, correctness: 0, coherence: 0, complexity: 0, verbosity: 0 } }).score([convo('2')]);
+    expect(onlyHelpful[0]).toMatchObject({ value: 2, attributes: { helpfulness: 2, verbosity: 1 } });
+  });
+
+  it('rejects a conversation over the token limit before sending, naming it', async () => {
+    const seen = rewardNim();
+    const tokenizer = { count: (messages: Message[]) => messages.reduce((n, m) => n + m.content.length, 0) };
+    const scorer = nimReward({ baseURL: NIM, apiKey: KEY, model: 'r', tokenizer });
+    const long = convo('0'.repeat(5_000));
+    const error = await scorer.score([convo('1'), long]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: '[1]', message: '5013 tokens exceed the 4096-token limit of NIM reward models' }]);
+    await expect(nimReward({ baseURL: NIM, apiKey: KEY, model: 'r', tokenizer, maxTokens: 10 }).score([convo('12345')])).rejects.toBeInstanceOf(ValidationError);
+    expect(seen).toHaveLength(0);
+    await expect(nimReward({ baseURL: NIM, apiKey: KEY, model: 'r', tokenizer, maxTokens: 6_000 }).score([long])).resolves.toHaveLength(1);
+  });
+
+  it('rejects a conversation not ending with the assistant, and bad options', async () => {
+    const seen = rewardNim();
+    const scorer = nimReward({ baseURL: NIM, apiKey: KEY, model: 'r' });
+    await expect(scorer.score([convo('1'), [{ role: 'user', content: 'x' }]])).rejects.toMatchObject({ issues: [{ path: '[1][0].role' }] });
+    expect(seen).toHaveLength(0);
+    expect(() => nimReward({ model: '' })).toThrow(ValidationError);
+    expect(() => nimReward({ model: 'r', client: createClient({ baseURL: NIM, apiKey: KEY }), baseURL: NIM })).toThrow(/client/);
+  });
+
+  it('honours abort', async () => {
+    rewardNim();
+    const scorer = nimReward({ baseURL: NIM, apiKey: KEY, model: 'r' });
+    await expect(scorer.score([convo('1')], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(UserAbortError);
+  });
+});
