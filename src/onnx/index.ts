@@ -1,0 +1,13 @@
+// rewardgate/onnx: local models with onnxruntime-node (an optional peer, imported on first use).
+
+export { loadScorer } from './scorer.js';
+export type { LoadScorerOptions, LocalScorer } from './scorer.js';
+export { loadGuard } from './guard.js';
+export type { LoadGuardOptions, LocalGuard, LocalGuardRaw } from './guard.js';
+export { loadChatModel } from './chat-model.js';
+export type { LoadChatModelOptions, LocalChatModel, LocalCompletion } from './chat-model.js';
+export { loadTokenizer } from './tokenizer.js';
+export type { ChatTokenizer } from './tokenizer.js';
+export type { Device, DeviceInfo, SkippedDevice } from './devices.js';
+export type { Truncation } from './conversation-fit.js';
+export type { RunStats } from './classifier-session.js';

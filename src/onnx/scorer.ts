@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { CallOptions, Scorer } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import { ConversationSchema, type Message, type Score } from '../types.js';
+import { loadClassifier } from './classifier-model.js';
+import type { RunStats } from './classifier-session.js';
+import type { Truncation } from './conversation-fit.js';
+import type { Device, DeviceInfo } from './devices.js';
+import { ClassifierOptionsSchema } from './options.js';
+import type { ChatTokenizer } from './tokenizer.js';
+
+/** Options of {@link loadScorer}. */
+export interface LoadScorerOptions {
+  /** A Hugging Face model folder: model.onnx, config.json, tokenizer.json, tokenizer_config.json, chat template. */
+  path: string;
+  /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
+  device?: Device;
+  /** Longest conversation in tokens; default `max_position_embeddings` from config.json. */
+  maxLength?: number;
+  /** Most conversations per model run; default 16. */
+  batchSize?: number;
+  /** How long a lone request waits for others to share its run; default 2 ms. */
+  maxWaitMs?: number;
+  /** Several labels: `value` = sum of `weights[label] * attribute` (a missing label weighs 0; no weights: every label weighs 1). */
+  weights?: Record<string, number>;
+  /** Conversations over `maxLength`: `'error'` (default) or `'oldest-turns'`. */
+  truncation?: Truncation;
+}
+
+/** A reward model loaded in process. `close()` releases its session. */
+export interface LocalScorer extends Scorer, DeviceInfo {
+  /** Label names from config.json `id2label`. */
+  readonly labels: readonly string[];
+  readonly maxLength: number;
+  readonly tokenizer: ChatTokenizer;
+  /** Model runs and sequences so far: `sequences / runs` is the average batch size. */
+  stats(): RunStats;
+  close(): Promise<void>;
+}
+
+const OptionsSchema = ClassifierOptionsSchema.extend({ weights: z.record(z.string(), z.number()).optional() });
+const ConversationsSchema = z.array(ConversationSchema);
+
+/**
+ * Loads a reward model (sequence classification) from a model folder. One label: its logit is
+ * the score; several: `attributes` by label, `value` from `weights`. Concurrent `score` calls
+ * share batched runs of one session.
+ *
+ * @example
+ * const scorer = await loadScorer({ path: './models/tiny-reward', device: 'auto' });
+ * const [s] = await scorer.score([[{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]]);
+ * console.log(s.value, scorer.device);
+ * await scorer.close();
+ */
+export async function loadScorer(options: LoadScorerOptions): Promise<LocalScorer> {
+  const opts = validate(OptionsSchema, options, 'loadScorer options');
+  const model = await loadClassifier(opts);
+  const { labels } = model;
+  const unknown = Object.keys(opts.weights ?? {}).filter((k) => !labels.includes(k));
+  if (unknown.length > 0) {
+    await model.close();
+    throw new ValidationError('loadScorer options', unknown.map((k) => ({ path: `weights.${k}`, message: `no such label (labels: ${labels.join(', ')})` })));
+  }
+  const toScore = (row: Float32Array): Score => {
+    if (labels.length === 1) return { value: row[0]! };
+    const attributes = Object.fromEntries(labels.map((l, i) => [l, row[i]!]));
+    const value = labels.reduce((sum, l, i) => sum + (opts.weights ? (opts.weights[l] ?? 0) : 1) * row[i]!, 0);
+    return { value, attributes };
+  };
+  const { session } = model;
+  return {
+    device: session.device,
+    provider: session.provider,
+    skipped: session.skipped,
+    stats: () => session.stats(),
+    labels,
+    maxLength: model.maxLength,
+    tokenizer: model.tokenizer,
+    async score(conversations: Message[][], callOptions?: CallOptions): Promise<Score[]> {
+      const valid = validate(ConversationsSchema, conversations, 'conversations');
+      // Check and encode every conversation before queueing any, so a bad one fails only this call.
+      const sequences = valid.map((messages, i) => {
+        if (messages[messages.length - 1]!.role !== 'assistant') {
+          throw new ValidationError('conversations', [{ path: `[${i}]`, message: 'the last turn must be the assistant answer being scored' }]);
+        }
+        return model.fit(messages, `[${i}]`);
+      });
+      const rows = await Promise.all(sequences.map((ids) => model.classify(ids, callOptions?.signal)));
+      return rows.map(toScore);
+    },
+    close: () => model.close(),
+  };
+}

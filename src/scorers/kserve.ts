@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { StreamError, ValidationError } from '../errors.js';
+import { DEFAULT_NVCF } from '../http/nvcf-poll.js';
+import { DEFAULT_TIMEOUTS, TimeoutsSchema, type Timeouts } from '../http/timeouts.js';
+import { Transport } from '../http/transport.js';
+import type { CallOptions, Scorer } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import { ConversationSchema, type Message, type Score } from '../types.js';
+import { kserveOutputRows, type KServeInferRequest } from './kserve-wire.js';
+
+/** What the KServe scorer needs from a tokenizer: `loadTokenizer` from `rewardgate/onnx` fits. */
+export interface KServeTokenizer {
+  encodeChat(messages: Message[], options?: { addGenerationPrompt?: boolean }): number[];
+  readonly padTokenId?: number | null | undefined;
+}
+
+/** Options of {@link createKServeScorer}. */
+export interface KServeScorerOptions {
+  /** The server root, e.g. `http://triton:8000` (requests go to `/v2/models/{model}/infer`). */
+  baseURL: string;
+  /** The model's name in the Triton / KServe model repository. */
+  model: string;
+  /** A model version; default: the server's choice. */
+  version?: string;
+  /** The model folder's tokenizer (`await loadTokenizer({ path })` from `rewardgate/onnx`). */
+  tokenizer: KServeTokenizer;
+  /** Pad id for right padding; default the tokenizer's, else 0. Must equal config.json `pad_token_id`. */
+  padTokenId?: number;
+  /** Label names in index order (config.json `id2label`); default one label. */
+  labels?: string[];
+  /** Several labels: `value` = sum of `weights[label] * attribute`; no weights: every label weighs 1. */
+  weights?: Record<string, number>;
+  /** Tensor names; default `input_ids`, `attention_mask` (null: the model takes no mask) and `logits`. */
+  inputIds?: string;
+  attentionMask?: string | null;
+  output?: string;
+  /** Integer type of the id tensors in the model's config; default `INT64`. */
+  datatype?: 'INT64' | 'INT32';
+  /** Most conversations per request (the model's max_batch_size); default 64. */
+  batchSize?: number;
+  /** Longest conversation in tokens; longer ones are rejected. Default 4096. */
+  maxLength?: number;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
+  maxRetries?: number;
+  timeouts?: Timeouts;
+  fetch?: typeof globalThis.fetch;
+}
+
+const OptionsSchema = z.object({
+  baseURL: z.url(),
+  model: z.string().min(1),
+  version: z.string().min(1).optional(),
+  tokenizer: z.custom<KServeTokenizer>((t) => typeof (t as KServeTokenizer | undefined)?.encodeChat === 'function', 'needs encodeChat (use loadTokenizer)'),
+  padTokenId: z.number().int().nonnegative().optional(),
+  labels: z.array(z.string()).min(1).optional(),
+  weights: z.record(z.string(), z.number()).optional(),
+  inputIds: z.string().min(1).default('input_ids'),
+  attentionMask: z.string().min(1).nullable().default('attention_mask'),
+  output: z.string().min(1).default('logits'),
+  datatype: z.enum(['INT64', 'INT32']).default('INT64'),
+  batchSize: z.number().int().positive().default(64),
+  maxLength: z.number().int().positive().default(4096),
+  apiKey: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  maxRetries: z.number().int().nonnegative().default(2),
+  timeouts: TimeoutsSchema.default({}),
+  fetch: z.custom<typeof globalThis.fetch>((f) => typeof f === 'function').optional(),
+});
+
+/**
+ * A Scorer for a reward model served by NVIDIA Triton (onnxruntime backend) or any KServe v2
+ * server: conversations are tokenized here with the model folder's tokenizer and sent as
+ * right-padded `input_ids` / `attention_mask` tensors; the logits come back per row.
+ *
+ * @example
+ * import { loadTokenizer } from 'rewardgate/onnx';
+ * const scorer = createKServeScorer({
+ *   baseURL: 'http://triton:8000', model: 'tiny-reward',
+ *   tokenizer: await loadTokenizer({ path: './models/tiny-reward' }),
+ * });
+ * const [score] = await scorer.score([[{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]]);
+ */
+export function createKServeScorer(options: KServeScorerOptions): Scorer {
+  const { apiKey, ...rest } = options;
+  const opts = validate(OptionsSchema, rest, 'KServe scorer options');
+  const labels = opts.labels ?? ['score'];
+  const unknown = Object.keys(opts.weights ?? {}).filter((k) => !labels.includes(k));
+  if (unknown.length > 0) throw new ValidationError('KServe scorer options', unknown.map((k) => ({ path: `weights.${k}`, message: 'no such label' })));
+  const padId = opts.padTokenId ?? opts.tokenizer.padTokenId ?? 0;
+  const transport = new Transport({
+    baseURL: opts.baseURL,
+    apiKey,
+    headers: opts.headers,
+    maxRetries: opts.maxRetries,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(opts.timeouts) },
+    nvcf: DEFAULT_NVCF,
+    fetch: opts.fetch,
+  });
+  const path = `v2/models/${encodeURIComponent(opts.model)}${opts.version ? `/versions/${encodeURIComponent(opts.version)}` : ''}/infer`;
+  const toScore = (row: number[]): Score => {
+    if (labels.length === 1) return { value: row[0]! };
+    const attributes = Object.fromEntries(labels.map((l, i) => [l, row[i]!]));
+    return { value: labels.reduce((sum, l, i) => sum + (opts.weights ? (opts.weights[l] ?? 0) : 1) * row[i]!, 0), attributes };
+  };
+
+  async function infer(sequences: number[][], signal: AbortSignal | undefined): Promise<number[][]> {
+    const width = Math.max(...sequences.map((s) => s.length));
+    const shape = [sequences.length, width];
+    const ids = sequences.flatMap((s) => [...s, ...Array<number>(width - s.length).fill(padId)]);
+    const request: KServeInferRequest = {
+      inputs: [{ name: opts.inputIds, shape, datatype: opts.datatype, data: ids }],
+      outputs: [{ name: opts.output }],
+    };
+    if (opts.attentionMask !== null) {
+      const mask = sequences.flatMap((s) => [...Array<number>(s.length).fill(1), ...Array<number>(width - s.length).fill(0)]);
+      request.inputs.push({ name: opts.attentionMask, shape, datatype: opts.datatype, data: mask });
+    }
+    const { body } = await transport.json({ method: 'post', path, body: request, signal });
+    const rows = kserveOutputRows(body, opts.output, sequences.length, labels.length);
+    if (typeof rows === 'string') throw new StreamError('malformed', `KServe answer from ${opts.baseURL}/${path}: ${rows}`);
+    return rows;
+  }
+
+  return {
+    async score(conversations: Message[][], callOptions?: CallOptions): Promise<Score[]> {
+      const valid = validate(z.array(ConversationSchema), conversations, 'conversations');
+      const sequences = valid.map((messages, i) => {
+        if (messages[messages.length - 1]!.role !== 'assistant') {
+          throw new ValidationError('conversations', [{ path: `[${i}]`, message: 'the last turn must be the assistant answer being scored' }]);
+        }
+        const ids = opts.tokenizer.encodeChat(messages, { addGenerationPrompt: false });
+        if (ids.length > opts.maxLength) {
+          throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens, over maxLength ${opts.maxLength}` }]);
+        }
+        return ids;
+      });
+      const scores: Score[] = [];
+      for (let i = 0; i < sequences.length; i += opts.batchSize) {
+        const rows = await infer(sequences.slice(i, i + opts.batchSize), callOptions?.signal);
+        scores.push(...rows.map(toScore));
+      }
+      return scores;
+    },
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
