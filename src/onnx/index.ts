@@ -7,7 +7,7 @@ export type { LoadGuardOptions, LocalGuard, LocalGuardRaw } from './guard.js';
 export { loadChatModel } from './chat-model.js';
 export type { LoadChatModelOptions, LocalChatModel, LocalCompletion } from './chat-model.js';
 export { loadTokenizer } from './tokenizer.js';
-export type { ChatTokenizer } from './tokenizer.js';
+export type { ChatTokenizer, RenderOptions, LoadTokenizerOptions } from './tokenizer.js';
 export type { Device, DeviceInfo, SkippedDevice } from './devices.js';
 export type { Truncation } from './conversation-fit.js';
 export type { RunStats } from './classifier-session.js';
