@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { Guard } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import type { CategoryHit, Verdict } from '../types.js';
+
+const GuardsSchema = z
+  .array(z.custom<Guard>((v) => typeof v === 'object' && v !== null && typeof (v as Guard).check === 'function', 'expected a Guard'))
+  .min(1, 'give at least one guard');
+
+/**
+ * All guards must pass: runs them in parallel; the verdict is safe only when every one is, and
+ * lists every flagged category. `raw` holds each guard's verdict in order.
+ *
+ * @example
+ * safety({ guard: everyGuard(nemoguard({ apiKey }), guardFromFunction(noSecrets)) });
+ */
+export function everyGuard(...guards: Guard[]): Guard {
+  validate(GuardsSchema, guards, 'everyGuard guards');
+  return {
+    async check(conversation, options) {
+      const verdicts = await Promise.all(guards.map((g) => g.check(conversation, options)));
+      const categories: CategoryHit[] = verdicts.flatMap((v) => v.categories);
+      const out: Verdict = { safe: verdicts.every((v) => v.safe), categories, raw: verdicts };
+      if (verdicts.some((v) => v.failedToParse)) out.failedToParse = true;
+      return out;
+    },
+  };
+}

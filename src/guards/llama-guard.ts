@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Guard } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import type { CategoryHit, Message, Verdict } from '../types.js';
+import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
+import { llamaGuardPrompt } from './llama-guard-prompt.js';
+import { mapCategory } from './taxonomy-maps.js';
+
+/**
+ * The hosted Llama Guard 3 model id (llamaGuard()'s default).
+ *
+ * @example
+ * llamaGuard({ apiKey, model: LLAMA_GUARD_MODEL });
+ */
+export const LLAMA_GUARD_MODEL = 'meta/llama-guard-3-8b';
+
+/**
+ * Options of {@link llamaGuard}.
+ *
+ * @example
+ * const options: LlamaGuardOptions = { baseURL: 'http://localhost:8000/v1', prompt: 'instruction' };
+ */
+export interface LlamaGuardOptions extends GuardModelOptions {
+  /**
+   * `'chat-template'` (default): send the conversation; the server's Llama Guard chat template
+   * builds the prompt (NIM, vLLM). `'instruction'`: send the documented instruction as one message.
+   */
+  prompt?: 'chat-template' | 'instruction';
+}
+
+const PromptSchema = z.enum(['chat-template', 'instruction']).default('chat-template');
+
+/**
+ * A Guard on Llama Guard 3: the reply's first line is `safe` or `unsafe`, the next the S-codes
+ * (`unsafe\nS1,S10`), mapped onto the taxonomy with the code kept as the label. A reply that
+ * cannot be read is unsafe unless `failMode: 'open'`.
+ *
+ * @example
+ * const guard = llamaGuard({ baseURL: 'http://localhost:8000/v1', model: 'meta-llama/Llama-Guard-3-8B' });
+ */
+export function llamaGuard(options: LlamaGuardOptions = {}): Guard {
+  const { prompt: promptOption, ...rest } = options;
+  const opts = validate(GuardModelOptionsSchema, rest, 'llamaGuard options');
+  const prompt = validate(z.object({ prompt: PromptSchema }), { prompt: promptOption }, 'llamaGuard options');
+  const { chat, model } = guardChat(opts, LLAMA_GUARD_MODEL);
+  return {
+    async check(conversation, callOptions = {}) {
+      const messages: Message[] =
+        prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : conversation.filter((m) => m.role === 'user' || m.role === 'assistant');
+      const completion = await chat.generate({ messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 }, callOptions);
+      const parsed = parseLlamaGuard(completion.text);
+      if (!parsed) return { safe: opts.failMode === 'open', categories: [], raw: completion.text, failedToParse: true } satisfies Verdict;
+      return { ...parsed, raw: completion.text };
+    },
+  };
+}
+
+/** `safe`, or `unsafe` plus codes; undefined when the first line is neither. */
+export function parseLlamaGuard(reply: string): { safe: boolean; categories: CategoryHit[] } | undefined {
+  const lines = stripThink(reply).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const first = lines[0]?.toLowerCase();
+  if (first === 'safe') return { safe: true, categories: [] };
+  if (first !== 'unsafe') return undefined;
+  const codes = (lines[1] ?? '').match(/S\d+/gi) ?? [];
+  return { safe: false, categories: codes.map((c) => mapCategory('llama-guard', c.toUpperCase())) };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { Scorer } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import type { ChatRequest, Score } from '../types.js';
+import { abortScope } from './abort-scope.js';
+import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
+import { ScorerSchema } from './option-schemas.js';
+import { rank, scoreAnswers } from './scoring.js';
+import type { Middleware, PipelineContext } from './types.js';
+
+const BestOfNSchema = z
+  .object({
+    n: z.number().int().min(1).max(128),
+    scorer: ScorerSchema,
+    concurrency: z.number().int().min(1).optional(),
+    sampling: z
+      .object({ temperature: z.number().min(0).max(2).optional(), top_p: z.number().gt(0).max(1).optional(), seed: z.number().int().optional() })
+      .strict()
+      .optional(),
+    accept: z.object({ min: z.number() }).strict().optional(),
+  })
+  .strict();
+
+/**
+ * Options of {@link bestOfN}.
+ *
+ * @example
+ * const options: BestOfNOptions = { n: 8, scorer, concurrency: 4, accept: { min: 2 } };
+ */
+export interface BestOfNOptions {
+  /** How many candidates to generate. */
+  n: number;
+  /** Ranks the candidates (higher is better). */
+  scorer: Scorer;
+  /** How many candidates run at once (default: all n). */
+  concurrency?: number;
+  /** Defaults for sampling when the request sets none. `seed` is the first candidate's seed. */
+  sampling?: { temperature?: number; top_p?: number; seed?: number };
+  /** Return the first candidate scoring at least `min` and cancel the others. */
+  accept?: { min: number };
+}
+
+/**
+ * Best-of-n: generates `n` candidates in parallel (distinct seeds), scores them in one batch
+ * (each distinct text once) and returns the best. Failed candidates are reported and skipped;
+ * when all fail, the first error is thrown. On the stream path the winner streams once chosen.
+ *
+ * @example
+ * const guarded = pipeline(model, [bestOfN({ n: 4, scorer: nimReward({ model: 'nvidia/llama-3.1-nemotron-70b-reward' }) })]);
+ */
+export function bestOfN(options: BestOfNOptions): Middleware {
+  const opts = validate(BestOfNSchema, options, 'bestOfN options');
+  return {
+    name: 'bestOfN',
+    calls: 'many',
+    generate: async function bestOfNGenerate(ctx, next) {
+      return (await choose(ctx, fromGenerateNext(next), opts)).completion;
+    },
+    stream: async function* bestOfNStream(ctx, next) {
+      yield* replayBuffered(await choose(ctx, fromStreamNext(next), opts));
+    },
+  };
+}
+
+interface Finished extends Buffered {
+  index: number;
+  value: number;
+}
+
+async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOptions): Promise<Buffered> {
+  const scope = abortScope(ctx.signal);
+  const finished: Finished[] = [];
+  const refusals: Buffered[] = [];
+  const errors: unknown[] = [];
+  let winner: Finished | undefined;
+  let scoringError: { error: unknown } | undefined;
+  const firstSeed = ctx.request.seed ?? opts.sampling?.seed ?? Math.floor(Math.random() * 2 ** 30);
+  let started = 0;
+  // With accept, candidates are scored one by one as they finish; a repeated text is scored once.
+  const scored = new Map<string, Promise<Score | undefined>>();
+  const scoreOne = (text: string) => {
+    let pending = scored.get(text);
+    if (!pending) scored.set(text, (pending = scoreAnswers(opts.scorer, ctx.request.messages, [text], { signal: scope.signal }).then(([s]) => s)));
+    return pending;
+  };
+  const one = async (i: number) => {
+    let result: Buffered;
+    try {
+      result = await call(candidateRequest(ctx.request, opts, firstSeed + i), { signal: scope.signal, labels: { sample: i } });
+    } catch (error) {
+      if (!scope.signal.aborted) errors.push(error);
+      return;
+    }
+    // An inner guardrail refused this candidate: it can only win when nothing else is left.
+    if (result.completion.finishReason === 'refused') return void refusals.push(result);
+    const entry: Finished = { ...result, index: i, value: Number.NEGATIVE_INFINITY };
+    finished.push(entry);
+    if (!opts.accept || scope.signal.aborted) return;
+    try {
+      const score = await scoreOne(result.completion.text);
+      ctx.report.score(result.completion, score!, 'bestOfN');
+      entry.value = rank(score);
+    } catch (error) {
+      if (scope.signal.aborted) return;
+      scoringError = { error };
+      return scope.abort(error);
+    }
+    if (!winner && entry.value >= opts.accept.min) {
+      winner = entry;
+      // Cancel the other candidates: no further tokens are paid for.
+      scope.abort(new Error('bestOfN: a candidate was accepted'));
+    }
+  };
+  const worker = async () => {
+    while (started < opts.n && !scope.signal.aborted) await one(started++);
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? opts.n, opts.n) }, worker));
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (scoringError) throw scoringError.error;
+    if (winner) return winner;
+    if (finished.length === 0) {
+      if (refusals[0]) return refusals[0];
+      throw errors[0];
+    }
+    if (!opts.accept) {
+      const scores = await scoreAnswers(opts.scorer, ctx.request.messages, finished.map((f) => f.completion.text), { signal: ctx.signal });
+      finished.forEach((f, k) => {
+        ctx.report.score(f.completion, scores[k]!, 'bestOfN');
+        f.value = rank(scores[k]);
+      });
+    }
+    // Highest score wins; ties go to the lowest candidate number.
+    return finished.reduce((best, f) => (f.value > best.value || (f.value === best.value && f.index < best.index) ? f : best));
+  } finally {
+    scope.dispose();
+  }
+}
+
+function candidateRequest(request: ChatRequest, opts: BestOfNOptions, seed: number): ChatRequest {
+  const out: ChatRequest = { ...request, seed };
+  const temperature = request.temperature ?? opts.sampling?.temperature;
+  const topP = request.top_p ?? opts.sampling?.top_p;
+  if (temperature !== undefined) out.temperature = temperature;
+  if (topP !== undefined) out.top_p = topP;
+  return out;
+}

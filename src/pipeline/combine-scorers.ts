@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { Scorer } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import type { Score } from '../types.js';
+import { ScorerSchema } from './option-schemas.js';
+
+const ScorersSchema = z.array(ScorerSchema).min(1, 'give at least one scorer');
+
+/**
+ * Any scorer may accept: the value is the highest of the scorers' values, so a threshold passes
+ * when any one of them reaches it. Use scorers on one scale. `attributes` holds each value (`s0`, `s1`...).
+ *
+ * @example
+ * scoreThreshold({ scorer: someScorer(strictRubric, lenientRubric), min: 0.8 });
+ */
+export function someScorer(...scorers: Scorer[]): Scorer {
+  return combine('someScorer', scorers, Math.max);
+}
+
+/**
+ * Every scorer must accept: the value is the lowest of the scorers' values, so a threshold passes
+ * only when all of them reach it. Use scorers on one scale.
+ *
+ * @example
+ * scoreThreshold({ scorer: everyScorer(helpfulness, correctness), min: 0.5 });
+ */
+export function everyScorer(...scorers: Scorer[]): Scorer {
+  return combine('everyScorer', scorers, Math.min);
+}
+
+function combine(where: string, scorers: Scorer[], pick: (...values: number[]) => number): Scorer {
+  validate(ScorersSchema, scorers, `${where} scorers`);
+  return {
+    async score(conversations, options) {
+      const all = await Promise.all(scorers.map((s) => s.score(conversations, options)));
+      return conversations.map((_, i): Score => {
+        const values = all.map((scores) => scores[i]!.value);
+        return { value: pick(...values), attributes: Object.fromEntries(values.map((v, k) => [`s${k}`, v])) };
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { GuardrailError } from '../errors.js';
+import type { Scorer } from '../interfaces.js';
+import { validate } from '../internal/validate.js';
+import type { ChatRequest, Completion } from '../types.js';
+import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
+import { FunctionSchema, ScorerSchema } from './option-schemas.js';
+import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
+import { rank, scoreAnswers } from './scoring.js';
+import type { Middleware, PipelineContext } from './types.js';
+
+const ScoreThresholdSchema = z
+  .object({
+    scorer: ScorerSchema,
+    min: z.number().optional(),
+    minMargin: z.number().optional(),
+    reference: z.union([z.string(), FunctionSchema]).optional(),
+    maxAttempts: z.number().int().min(1).max(20).default(2),
+    onReject: z.enum(['refuse', 'best', 'throw']).default('refuse'),
+    refusal: z.string().min(1).default(DEFAULT_REFUSAL),
+    feedback: z.union([z.string().min(1), FunctionSchema]).optional(),
+  })
+  .strict()
+  .refine((o) => (o.min === undefined) !== (o.minMargin === undefined), { message: 'give exactly one of min and minMargin', path: ['min'] })
+  .refine((o) => o.reference === undefined || o.minMargin !== undefined, { message: 'reference is only used with minMargin', path: ['reference'] });
+
+/**
+ * Options of {@link scoreThreshold}.
+ *
+ * @example
+ * const options: ScoreThresholdOptions = { scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' };
+ */
+export interface ScoreThresholdOptions {
+  scorer: Scorer;
+  /** Absolute bar: the answer's score must be at least this. */
+  min?: number;
+  /**
+   * Relative bar: the answer must beat the reference answer to the same prompt by this much.
+   * Reward scores are comparable only between answers to one prompt, so this is the portable form.
+   */
+  minMargin?: number;
+  /** The reference answer for `minMargin` (default: the refusal text, i.e. "better than refusing"). */
+  reference?: string | ((request: ChatRequest) => string | Promise<string>);
+  /** Attempts in all, the first included (default 2). */
+  maxAttempts?: number;
+  /** When every attempt is below the bar: a refusal (default), the best attempt, or a GuardrailError. */
+  onReject?: 'refuse' | 'best' | 'throw';
+  /** The refusal text for `onReject: 'refuse'` (and the default reference). */
+  refusal?: string;
+  /** A user turn appended (after the rejected answer) when retrying. */
+  feedback?: string | ((attempt: { text: string; score: number; attempt: number }) => string);
+}
+
+type Opts = z.output<typeof ScoreThresholdSchema>;
+
+/**
+ * Scores the answer and retries below the bar, up to `maxAttempts` calls in all.
+ *
+ * @example
+ * pipeline(model, [scoreThreshold({ scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' })]);
+ */
+export function scoreThreshold(options: ScoreThresholdOptions): Middleware {
+  const opts = validate(ScoreThresholdSchema, options, 'scoreThreshold options');
+  return {
+    name: 'scoreThreshold',
+    calls: 'many',
+    generate: async function scoreThresholdGenerate(ctx, next) {
+      return (await attempt(ctx, fromGenerateNext(next), opts)).completion;
+    },
+    stream: async function* scoreThresholdStream(ctx, next) {
+      yield* replayBuffered(await attempt(ctx, fromStreamNext(next), opts));
+    },
+  };
+}
+
+async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Promise<Buffered> {
+  const messages = ctx.request.messages;
+  let referenceScore: number | undefined;
+  let best: { result: Buffered; value: number } | undefined;
+  let request = ctx.request;
+  for (let n = 1; n <= opts.maxAttempts; n++) {
+    const result = await call(request, { labels: { attempt: n } });
+    const { completion } = result;
+    // A refusal from an inner guardrail is final: there is nothing to score.
+    if (completion.finishReason === 'refused') return result;
+    let value: number;
+    if (opts.min !== undefined) {
+      const [score] = await scoreAnswers(opts.scorer, messages, [completion.text], { signal: ctx.signal });
+      ctx.report.score(completion, score!, 'scoreThreshold');
+      value = rank(score);
+    } else {
+      // The reference is scored once per request, in the same batch as the first answer.
+      const texts = referenceScore === undefined ? [completion.text, await referenceText(ctx.request, opts)] : [completion.text];
+      const scores = await scoreAnswers(opts.scorer, messages, texts, { signal: ctx.signal });
+      if (referenceScore === undefined) {
+        referenceScore = rank(scores[1]);
+        ctx.report.score(null, scores[1]!, 'scoreThreshold.reference');
+      }
+      ctx.report.score(completion, scores[0]!, 'scoreThreshold');
+      value = rank(scores[0]) - referenceScore;
+    }
+    const bar = opts.min ?? opts.minMargin!;
+    if (value >= bar) return result;
+    if (!best || value > best.value) best = { result, value };
+    const what = opts.min !== undefined ? `score ${fmt(value)} is below min ${bar}` : `margin ${fmt(value)} over the reference is below minMargin ${bar}`;
+    ctx.report.reject('scoreThreshold', `attempt ${n}: ${what}`, { refused: false, completion });
+    if (opts.feedback && n < opts.maxAttempts) request = withFeedback(ctx.request, completion, value, n, opts.feedback);
+  }
+  const reason = `no answer reached the bar in ${opts.maxAttempts} attempt(s)`;
+  if (opts.onReject === 'best') {
+    ctx.report.reject('scoreThreshold', `${reason}; returning the best attempt`, { refused: false, rejected: true, completion: best!.result.completion });
+    return best!.result;
+  }
+  if (opts.onReject === 'throw') {
+    ctx.report.reject('scoreThreshold', reason, { refused: false, rejected: true });
+    throw new GuardrailError('rejected', `scoreThreshold: ${reason}`, ctx.report.data);
+  }
+  ctx.report.reject('scoreThreshold', `${reason}; refusing`, { refused: true, rejected: true });
+  return { completion: refusalCompletion(opts.refusal, best?.result.completion.model) };
+}
+
+async function referenceText(request: ChatRequest, opts: Opts): Promise<string> {
+  const ref = opts.reference ?? opts.refusal;
+  return typeof ref === 'string' ? ref : await (ref as (r: ChatRequest) => string | Promise<string>)(request);
+}
+
+function withFeedback(request: ChatRequest, rejected: Completion, score: number, attempt: number, feedback: Opts['feedback']): ChatRequest {
+  const text = typeof feedback === 'string' ? feedback : (feedback as (a: { text: string; score: number; attempt: number }) => string)({ text: rejected.text, score, attempt });
+  return { ...request, messages: [...request.messages, { role: 'assistant', content: rejected.text }, { role: 'user', content: text }] };
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : String(v));

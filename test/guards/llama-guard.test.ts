@@ -1,0 +1,77 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LLAMA_GUARD_MODEL, llamaGuard } from '../../src/index.js';
+import { completion } from '../helpers/nim-mock.js';
+
+const NIM_CHAT = 'https://integrate.api.nvidia.com/v1/chat/completions';
+let reply = '';
+const bodies: any[] = [];
+const server = setupServer(
+  http.post(NIM_CHAT, async ({ request }) => {
+    bodies.push(await request.json());
+    return HttpResponse.json(completion(reply));
+  }),
+);
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => {
+  bodies.length = 0;
+});
+afterAll(() => server.close());
+
+const conversation = [
+  { role: 'system' as const, content: 'Be nice.' },
+  { role: 'user' as const, content: 'Tell me a secret.' },
+  { role: 'assistant' as const, content: 'Their address is 1 Main St.' },
+];
+
+describe('llamaGuard', () => {
+  it('maps `unsafe` + S-codes onto the taxonomy, keeping the code', async () => {
+    reply = 'unsafe\nS7,S10';
+    const verdict = await llamaGuard({ apiKey: 'k' }).check(conversation);
+    expect(verdict).toEqual({
+      safe: false,
+      categories: [
+        { category: 'privacy', label: 'S7' },
+        { category: 'hate', label: 'S10' },
+      ],
+      raw: reply,
+    });
+    expect(bodies[0].model).toBe(LLAMA_GUARD_MODEL);
+    // The server's chat template builds the prompt: the conversation goes as-is, system turn dropped.
+    expect(bodies[0].messages).toEqual(conversation.slice(1));
+  });
+
+  it('reads `safe`, with surrounding whitespace or a <think> block', async () => {
+    for (const r of ['safe', '\n\nsafe\n', '<think>hmm</think>\nsafe']) {
+      reply = r;
+      expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: true, categories: [], raw: r });
+    }
+  });
+
+  it("builds the documented instruction with prompt: 'instruction'", async () => {
+    reply = 'safe';
+    await llamaGuard({ apiKey: 'k', prompt: 'instruction' }).check(conversation);
+    const prompt: string = bodies[0].messages[0].content;
+    expect(prompt).toContain("unsafe content in 'Agent' messages");
+    expect(prompt).toContain('S1: Violent Crimes.\nS2: Non-Violent Crimes.');
+    expect(prompt).toContain('S14: Code Interpreter Abuse.\n<END UNSAFE CONTENT CATEGORIES>');
+    expect(prompt).toContain('User: Tell me a secret.\n\nAgent: Their address is 1 Main St.');
+    expect(prompt).toContain('ONLY THE LAST Agent message');
+  });
+
+  it('fails closed on an unreadable reply (open when asked)', async () => {
+    reply = 'I cannot determine that.';
+    expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: false, categories: [], raw: reply, failedToParse: true });
+    expect((await llamaGuard({ apiKey: 'k', failMode: 'open' }).check(conversation)).safe).toBe(true);
+  });
+
+  it('maps unknown codes to other', async () => {
+    reply = 'unsafe\nS99';
+    expect((await llamaGuard({ apiKey: 'k' }).check(conversation)).categories).toEqual([{ category: 'other', label: 'S99' }]);
+  });
+
+  it('rejects a bad prompt option by key', () => {
+    expect(() => llamaGuard({ apiKey: 'k', prompt: 'free-form' as never })).toThrow(/prompt:/);
+  });
+});

@@ -1,0 +1,108 @@
+import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { bestOfN, guardFromFunction, pipeline, safety, scoreThreshold, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
+import { drain, scriptedModel, user } from './test-model.js';
+
+interface Recorded {
+  name: string;
+  attributes: Record<string, unknown>;
+  ended: boolean;
+  parent: Recorded | undefined;
+}
+
+// A minimal tracer provider that records spans, so the test needs no OpenTelemetry SDK.
+function recordingProvider(spans: Recorded[]): TracerProvider {
+  const tracer: Tracer = {
+    startSpan(name: string, options: SpanOptions = {}, context?) {
+      const parentSpan = context ? (trace.getSpan(context) as unknown as { rec?: Recorded } | undefined) : undefined;
+      const rec: Recorded = { name, attributes: { ...options.attributes }, ended: false, parent: parentSpan?.rec };
+      spans.push(rec);
+      const span = {
+        rec,
+        spanContext: () => ({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 }),
+        setAttribute: (k: string, v: unknown) => ((rec.attributes[k] = v), span),
+        setAttributes: (a: Record<string, unknown>) => (Object.assign(rec.attributes, a), span),
+        setStatus: () => span,
+        end: () => void (rec.ended = true),
+        isRecording: () => true,
+        addEvent: () => span,
+        addLink: () => span,
+        addLinks: () => span,
+        updateName: () => span,
+        recordException: () => {},
+      };
+      return span as unknown as Span;
+    },
+    startActiveSpan: (() => {
+      throw new Error('unused');
+    }) as never,
+  };
+  return { getTracer: () => tracer };
+}
+
+describe('OpenTelemetry spans', () => {
+  it('names spans after the GenAI conventions and nests upstream calls under the pipeline span', async () => {
+    const spans: Recorded[] = [];
+    trace.setGlobalTracerProvider(recordingProvider(spans));
+    const model = scriptedModel(() => ({ text: 'a b' }));
+    const guarded = pipeline(model, [bestOfN({ n: 2, scorer: scorerFromFunction(() => 1) })], { modelName: 'my-model' });
+    await new Promise((r) => setTimeout(r, 20)); // the optional peer loads lazily
+    await guarded.generate(user('hi'));
+    trace.disable();
+    expect(spans.map((s) => s.name)).toEqual(['chat my-model', 'chat my-model', 'chat my-model']);
+    const [top, ...calls] = spans;
+    expect(top!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'my-model', 'rewardgate.pipeline': 'bestOfN', 'rewardgate.candidates': 2 });
+    for (const c of calls) {
+      expect(c.parent).toBe(top);
+      expect(c.attributes).toMatchObject({ 'gen_ai.usage.output_tokens': 2, 'gen_ai.response.finish_reasons': ['stop'] });
+    }
+    expect(spans.every((s) => s.ended)).toBe(true);
+  });
+});
+
+describe('nested middleware', () => {
+  it('safety > scoreThreshold > bestOfN: every candidate of every attempt is in the report', async () => {
+    // Candidates answer "s<seed>"; only attempt 2 (seeds 100..102 after feedback) reaches the bar.
+    const model = scriptedModel((req) => ({ text: `s${req.seed}` }));
+    const scorer = scorerFromFunction((c) => Number(c.at(-1)!.content.slice(1)));
+    let attempt = 0;
+    const guarded = pipeline(model, [
+      safety({ guard: guardFromFunction(() => true) }),
+      scoreThreshold({ scorer, min: 101, maxAttempts: 3 }),
+      {
+        name: 'reseed',
+        async generate(ctx, next) {
+          attempt++;
+          return next({ ...ctx.request, seed: attempt === 1 ? 0 : 100 });
+        },
+      },
+      bestOfN({ n: 3, scorer }),
+    ]);
+    const out = await guarded.generate(user('q'));
+    expect(out.text).toBe('s102');
+    expect(out.report.candidates.map((c) => [c.labels.attempt, c.labels.sample, c.text])).toEqual([
+      [1, 0, 's0'], [1, 1, 's1'], [1, 2, 's2'],
+      [2, 0, 's100'], [2, 1, 's101'], [2, 2, 's102'],
+    ]);
+    expect(out.report.chosen).toBe(5);
+    expect(out.report.verdicts.map((v) => v.rail)).toEqual(['input', 'output']);
+    expect(out.report.verdicts[1]!.candidate).toBe(5);
+  });
+
+  it('aborting a best-of-n stream cancels every candidate', async () => {
+    const model = scriptedModel(() => ({ text: 'slow', delayMs: 10_000 }));
+    const guarded = pipeline(model, [bestOfN({ n: 4, scorer: scorerFromFunction(() => 1) })]);
+    const seen: PipelineEvent['type'][] = [];
+    for await (const e of guarded.stream(user('q'))) {
+      seen.push(e.type);
+      if (seen.filter((t) => t === 'candidate-start').length === 4) break;
+    }
+    expect(model.aborted).toBe(4);
+  });
+
+  it('streams a pass-through pipeline with the text as the model sent it', async () => {
+    const model = scriptedModel(() => ({ text: 'héllo 👋 world', chunks: ['hé', 'llo 👋', ' world'] }));
+    const events = await drain(pipeline(model, []).stream(user('q')));
+    expect(events.filter((e) => e.type === 'text-delta').map((e) => (e as { text: string }).text)).toEqual(['hé', 'llo 👋', ' world']);
+  });
+});
