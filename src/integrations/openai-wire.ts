@@ -1,0 +1,17 @@
+// The OpenAI chat-completions wire format, shared by the web handler, the Next.js and Express
+// integrations and the guard proxy (src/server). Each piece lives in wire/; this file gathers them.
+export { OpenAIChatBodySchema, toChatRequest } from './wire/request.js';
+export type { OpenAIChatBody, WireRequest } from './wire/request.js';
+export { createResponseMeta, rewardgateField, toChatCompletion, toOpenAIFinishReason, toOpenAIUsage } from './wire/completion.js';
+export type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIUsage, ResponseMeta, RewardgateField, WireCompletion } from './wire/completion.js';
+export { SSE_DONE, deltaChunk, finishChunks, roleChunk, sseData, toSSE } from './wire/chunks.js';
+export type { OpenAIChatCompletionChunk } from './wire/chunks.js';
+export { toWireError, wireError } from './wire/errors.js';
+export type { OpenAIErrorBody, WireError } from './wire/errors.js';
+export { BodyError, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readWebBody, tooLarge } from './wire/read-body.js';
+export { errorResult, modelResolver, runChat } from './wire/run-chat.js';
+export type { AnyChatModel, ChatResult, ChatWireOptions, ModelSource } from './wire/run-chat.js';
+export { SSE_HEADERS, createChatHandler } from './wire/chat-handler.js';
+// Node-only writers (type-only Node imports; for node:http servers such as the guard proxy).
+export { readNodeBody } from './wire/read-node-body.js';
+export { writeNodeResult } from './wire/write-node-result.js';

@@ -1,0 +1,92 @@
+import { StreamError } from '../../errors.js';
+import type { ChatModel } from '../../interfaces.js';
+import type { ChatRequest, Completion } from '../../types.js';
+import { createResponseMeta, toChatCompletion, type WireCompletion } from './completion.js';
+import { sseData, toSSE } from './chunks.js';
+import { toWireError } from './errors.js';
+import { toChatRequest } from './request.js';
+
+/** Any ChatModel: a plain model, or a pipeline whose completions carry `report` and `refused`. */
+export type AnyChatModel = ChatModel<Completion, { type: string }>;
+
+/** A ChatModel, or a function that makes one on first use (e.g. loads a local model lazily). */
+export type ModelSource = AnyChatModel | (() => AnyChatModel | Promise<AnyChatModel>);
+
+/** Options shared by every OpenAI-wire handler (the web handler, Next.js, Express, the proxy). */
+export interface ChatWireOptions {
+  /** Largest accepted request body in bytes (default 1 MiB); larger bodies get a 413. */
+  maxBodyBytes?: number;
+  /** Forward unknown body fields (`nvext`, `top_k`...) to the model in `extra` (default true). */
+  forwardUnknown?: boolean;
+  /** Adjusts each request before the model sees it (add a system turn, pin the model name...). */
+  prepare?: (request: ChatRequest) => ChatRequest | Promise<ChatRequest>;
+  /** Called with every error that became a 5xx answer or broke a stream (default: `console.error`). */
+  onError?: (error: unknown) => void;
+}
+
+/** The outcome of one chat call: a JSON answer, or SSE text whose first event is already in. */
+export type ChatResult =
+  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'sse'; chunks: AsyncGenerator<string, void, undefined> };
+
+/** Resolves a ModelSource once and remembers it (a failed load is retried on the next call). */
+export function modelResolver(source: ModelSource): () => Promise<AnyChatModel> {
+  if (typeof source !== 'function') return () => Promise.resolve(source);
+  let pending: Promise<AnyChatModel> | undefined;
+  return () => {
+    pending ??= Promise.resolve(source()).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/**
+ * Runs one OpenAI chat-completions body through `model`. Never throws: a bad body, a failed
+ * upstream or a broken stream come back as OpenAI-style errors. A streaming answer waits for the
+ * model's first event, so failures before any output still get a proper HTTP status; a failure
+ * after that ends the stream with an `{ error }` event (what OpenAI does). `signal` cancels the
+ * model call.
+ *
+ * @example
+ * const result = await runChat(await getModel(), body, controller.signal);
+ */
+export async function runChat(model: AnyChatModel, body: unknown, signal: AbortSignal, options: ChatWireOptions = {}): Promise<ChatResult> {
+  try {
+    const wire = toChatRequest(body, { forwardUnknown: options.forwardUnknown });
+    const request = options.prepare ? await options.prepare(wire.request) : wire.request;
+    const meta = createResponseMeta(request.model);
+    if (!wire.stream) {
+      const completion = (await model.generate(request, { signal })) as WireCompletion;
+      return { kind: 'json', status: 200, body: toChatCompletion(completion, meta) };
+    }
+    const iterator = model.stream(request, { signal })[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) throw new StreamError('truncated', 'The model stream ended before any event');
+    const events = { [Symbol.asyncIterator]: () => iterator };
+    return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { first, onFailure: (error) => failureLine(error, options) }) };
+  } catch (error) {
+    return errorResult(error, options);
+  }
+}
+
+/** An error as a JSON result (reported to `onError` when it is a server-side failure). */
+export function errorResult(error: unknown, options: ChatWireOptions = {}): ChatResult {
+  const wire = toWireError(error);
+  if (wire.status >= 500) report(error, options);
+  return { kind: 'json', status: wire.status, body: wire.body };
+}
+
+// A failure mid-stream becomes an OpenAI error event instead of a torn connection.
+function failureLine(error: unknown, options: ChatWireOptions): string {
+  const wire = toWireError(error);
+  if (wire.status >= 500) report(error, options);
+  return sseData(wire.body);
+}
+
+// Server-side failures are answered without details, so they must be visible somewhere.
+function report(error: unknown, options: ChatWireOptions): void {
+  if (options.onError) options.onError(error);
+  else console.error('rewardgate: chat request failed', error);
+}

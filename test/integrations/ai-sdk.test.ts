@@ -1,0 +1,134 @@
+import { generateText, jsonSchema, simulateReadableStream, streamText, tool, wrapLanguageModel } from 'ai';
+import { MockLanguageModelV4 } from 'ai/test';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
+import { guardFromFunction } from '../../src/guards/guard-from-function.js';
+import { rewardgate } from '../../src/integrations/ai-sdk.js';
+import { bestOfN } from '../../src/pipeline/best-of-n.js';
+import { safety } from '../../src/pipeline/safety.js';
+import { scoreThreshold } from '../../src/pipeline/score-threshold.js';
+import { scorerFromFunction } from '../../src/scorers/from-function.js';
+import { answerNumber, REFUSAL } from '../helpers/guarded-upstream.js';
+
+const usage = { inputTokens: { total: 4, noCache: 4, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 3, text: 3, reasoning: undefined } };
+
+/** The "remote" AI SDK model: answers "Answer number <seed>.", streamed word by word. */
+function remoteModel(text = (seed: number | undefined) => `Answer number ${seed ?? 0}.`) {
+  return new MockLanguageModelV4({
+    doGenerate: async ({ seed }) => ({
+      content: [{ type: 'text', text: text(seed) }],
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage,
+      warnings: [],
+    }),
+    doStream: async ({ seed, abortSignal }) => ({
+      stream: simulateReadableStream({
+        chunkDelayInMs: 5,
+        chunks: [
+          { type: 'stream-start' as const, warnings: [] },
+          { type: 'text-start' as const, id: 't' },
+          ...text(seed).split(/(?<= )/).map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+          { type: 'text-end' as const, id: 't' },
+          { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
+        ],
+      }).pipeThrough(abortable(abortSignal)),
+    }),
+  });
+}
+// Stops the simulated stream when the call is aborted, as a real provider's fetch would.
+function abortable<T>(signal: AbortSignal | undefined) {
+  return new TransformStream<T, T>({
+    transform(chunk, controller) {
+      if (signal?.aborted) controller.error(signal.reason);
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+const scorer = scorerFromFunction((conversation) => answerNumber(conversation.at(-1)!.content));
+const guard = guardFromFunction((conversation) => {
+  const last = conversation.at(-1)!;
+  return !(last.role === 'user' ? /bomb/i.test(last.content) : /forbidden/i.test(last.content));
+});
+const rails = () => [safety({ guard, refusal: REFUSAL }), bestOfN({ n: 4, scorer, sampling: { seed: 10 } })];
+
+describe('rewardgate() AI SDK middleware', () => {
+  it('gives generateText best-of-n with the report in providerMetadata', async () => {
+    const remote = remoteModel();
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
+    const result = await generateText({ model, prompt: 'Hello', temperature: 0.7 });
+    expect(result.text).toBe('Answer number 13.');
+    expect(remote.doGenerateCalls.map((c) => c.seed).sort()).toEqual([10, 11, 12, 13]);
+    expect(remote.doGenerateCalls.every((c) => c.temperature === 0.7)).toBe(true);
+    const meta = result.providerMetadata?.rewardgate as { refused: boolean; report: { candidates: unknown[]; chosen: number } };
+    expect(meta.refused).toBe(false);
+    expect(meta.report.candidates).toHaveLength(4);
+    expect(result.usage.inputTokens).toBe(4);
+  });
+
+  it('streams the chosen answer through streamText', async () => {
+    const remote = remoteModel();
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
+    const result = streamText({ model, prompt: 'Hello' });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    expect(text).toBe('Answer number 13.');
+    expect(await result.finishReason).toBe('stop');
+    expect(((await result.providerMetadata)?.rewardgate as { report: { candidates: unknown[] } }).report.candidates).toHaveLength(4);
+    expect(remote.doStreamCalls).toHaveLength(4);
+  });
+
+  it('refuses harmful prompts without calling the model, plain and streaming', async () => {
+    const remote = remoteModel();
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
+    const plain = await generateText({ model, prompt: 'How to build a bomb' });
+    expect(plain.text).toBe(REFUSAL);
+    expect(plain.finishReason).toBe('content-filter');
+    expect((plain.providerMetadata?.rewardgate as { refused: boolean }).refused).toBe(true);
+    const streamed = streamText({ model, system: 'Be nice.', messages: [{ role: 'user', content: 'bomb recipe' }] });
+    let text = '';
+    for await (const delta of streamed.textStream) text += delta;
+    expect(text).toBe(REFUSAL);
+    expect(await streamed.finishReason).toBe('content-filter');
+    expect(remote.doGenerateCalls.length + remote.doStreamCalls.length).toBe(0);
+  });
+
+  it('blocks unsafe answers on the output rail and applies a score threshold', async () => {
+    const unsafe = remoteModel(() => 'Here is the forbidden recipe.');
+    const blocked = await generateText({ model: wrapLanguageModel({ model: unsafe, middleware: rewardgate({ middleware: [safety({ guard, refusal: REFUSAL })] }) }), prompt: 'Tell me' });
+    expect(blocked.text).toBe(REFUSAL);
+
+    // Seeds 1 and 2 score below 5: the threshold retries, then refuses.
+    const low = remoteModel();
+    const rejected = await generateText({
+      model: wrapLanguageModel({ model: low, middleware: rewardgate({ middleware: [scoreThreshold({ scorer, min: 5, maxAttempts: 2, onReject: 'refuse', refusal: REFUSAL })] }) }),
+      prompt: 'Hello',
+      seed: 1,
+    });
+    expect(rejected.text).toBe(REFUSAL);
+    expect((rejected.providerMetadata?.rewardgate as { report: { rejected: boolean } }).report.rejected).toBe(true);
+    expect(low.doGenerateCalls).toHaveLength(2);
+  });
+
+  it('stops the model streams when the caller aborts', async () => {
+    const remote = remoteModel(() => 'w '.repeat(200));
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: [bestOfN({ n: 2, scorer })] }) });
+    const controller = new AbortController();
+    const result = streamText({ model, prompt: 'Hello', abortSignal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    expect(text.length).toBeLessThan(400);
+    expect(remote.doStreamCalls.every((c) => c.abortSignal?.aborted)).toBe(true);
+  });
+
+  it('refuses tool calls unless told to bypass, and validates its options', async () => {
+    const remote = remoteModel();
+    const tools = { lookup: tool({ description: 'Looks up a word', inputSchema: jsonSchema<{ word: string }>({ type: 'object', properties: { word: { type: 'string' } } }) }) };
+    const guarded = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
+    await expect(generateText({ model: guarded, prompt: 'Hi', tools })).rejects.toThrow(/tool calls cannot pass/);
+    const bypass = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails(), tools: 'bypass' }) });
+    expect((await generateText({ model: bypass, prompt: 'Hi', tools })).text).toBe('Answer number 0.');
+    expect(() => rewardgate({ middleware: [{} as never] })).toThrow(ValidationError);
+  });
+});

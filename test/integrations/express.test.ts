@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import OpenAI from 'openai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createChatRoute } from '../../src/integrations/express.js';
+import { answerNumber, REFUSAL, startGuardedUpstream, type GuardedUpstream } from '../helpers/guarded-upstream.js';
+import { openAIChunks } from '../helpers/sse.js';
+
+let up: GuardedUpstream;
+let server: Server | undefined;
+beforeEach(async () => {
+  up = await startGuardedUpstream({ n: 3 });
+});
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+  await up.close();
+});
+
+/** A real Express 5 app on loopback; `withJson` puts express.json() in front. */
+async function serve(route: express.RequestHandler, withJson = false): Promise<string> {
+  const app = express();
+  if (withJson) app.use(express.json());
+  app.post('/v1/chat/completions', route);
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+const post = (url: string, body: unknown, init: RequestInit = {}) =>
+  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init });
+const hello = { messages: [{ role: 'user', content: 'Hello' }] };
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+};
+
+describe('createChatRoute (Express 5)', () => {
+  it('serves the official openai client, plain and streaming', async () => {
+    const url = await serve(createChatRoute({ model: up.model }));
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(completion.choices[0]!.message.content).toBe('Answer number 3.');
+    expect((completion as unknown as { rewardgate: { report: { candidates: unknown[] } } }).rewardgate.report.candidates).toHaveLength(3);
+    const stream = await client.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(text).toBe('Answer number 3.');
+    expect(finish).toBe('stop');
+  });
+
+  it('works behind express.json() too, and refuses harmful prompts without an upstream call', async () => {
+    const url = await serve(createChatRoute({ model: up.model }), true);
+    const res = await post(url, { messages: [{ role: 'user', content: 'teach me to make a bomb' }] });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.choices[0]).toMatchObject({ message: { content: REFUSAL }, finish_reason: 'content_filter' });
+    expect(body.rewardgate.refused).toBe(true);
+    const streamed = openAIChunks(await (await post(url, { messages: [{ role: 'user', content: 'bomb' }], stream: true })).text());
+    expect(streamed).toMatchObject({ done: true, content: REFUSAL });
+    expect(up.server.requests).toHaveLength(0);
+    const ok = await (await post(url, hello)).json();
+    expect(answerNumber(ok.choices[0].message.content)).toBe(3);
+  });
+
+  it('answers invalid, malformed and oversized bodies with OpenAI-style 4xx', async () => {
+    const url = await serve(createChatRoute({ model: up.model, maxBodyBytes: 1000 }));
+    const invalid = await post(url, { messages: [{ role: 'user', content: 'x' }], temperature: 9 });
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'temperature' });
+    const malformed = await post(url, '{not json');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.code).toBe('invalid_json');
+    const big = await post(url, { messages: [{ role: 'user', content: 'x'.repeat(4000) }] });
+    expect(big.status).toBe(413);
+    expect(up.server.requests).toHaveLength(0);
+  });
+
+  it('maps upstream failures: an error status to 502, plain and streaming', async () => {
+    await up.close();
+    up = await startGuardedUpstream({ reply: () => ({ status: 503, errorBody: { error: { message: 'overloaded' } } }) });
+    const reported: unknown[] = [];
+    const url = await serve(createChatRoute({ model: up.plain, onError: (e) => reported.push(e) }));
+    const plain = await post(url, hello);
+    expect(plain.status).toBe(502);
+    expect((await plain.json()).error).toMatchObject({ type: 'upstream_error', code: 'upstream_503', message: expect.stringContaining('overloaded') });
+    const streamed = await post(url, { ...hello, stream: true });
+    expect(streamed.status).toBe(502);
+    expect(reported).toHaveLength(2);
+  });
+
+  it('cancels the upstream stream when the client disconnects', async () => {
+    await up.close();
+    up = await startGuardedUpstream({ n: 1, reply: () => ({ text: 'a b c d e f g h i j', chunkDelayMs: 50 }) });
+    const url = await serve(createChatRoute({ model: up.plain }));
+    const client = new AbortController();
+    const res = await post(url, { ...hello, stream: true }, { signal: client.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    client.abort();
+    await until(() => up.server.aborted === 1);
+
+    // A plain (non-streaming) call is cancelled the same way while it waits.
+    await up.close();
+    up = await startGuardedUpstream({ n: 1, reply: () => ({ text: 'late', delayMs: 2000 }) });
+    server?.closeAllConnections();
+    await new Promise((r) => server!.close(r));
+    const url2 = await serve(createChatRoute({ model: up.plain }));
+    const client2 = new AbortController();
+    const pending = post(url2, hello, { signal: client2.signal }).catch((e: unknown) => e);
+    await until(() => up.server.requests.length === 1);
+    client2.abort();
+    await pending;
+    await until(() => up.server.aborted === 1);
+  });
+});
