@@ -1,0 +1,54 @@
+import { loadConfig } from '../../config/load.js';
+import { Secret } from '../../internal/secret.js';
+import { createGuardServer } from '../../server/create-guard-server.js';
+import type { Command } from '../command.js';
+import { intFlag, parseFlags } from '../parse-flags.js';
+import { UsageError } from '../usage-error.js';
+
+const help = `Usage: rewardgate serve --config <file> [--host <host>] [--port <port>]
+
+Runs the guard proxy: an OpenAI-compatible server (/v1/chat/completions plain and streaming,
+/v1/models, /health) that applies the pipeline of the config file (JSON or YAML; \${VAR} reads
+the environment) in front of an OpenAI-compatible upstream or a local ONNX chat model, and serves
+configured reward models in the NIM reward shape. See docs/server.md.
+
+Options:
+  --config <file>    the pipeline config (required)
+  --host <host>      interface to bind (overrides listen.host; default 127.0.0.1)
+  --port <port>      port to bind (overrides listen.port; default 8787; 0 picks a free one)
+  -h, --help         show this help
+
+A bearer token (listen.token, or REWARDGATE_TOKEN) is required to bind off loopback.
+SIGINT / SIGTERM stop accepting requests and let in-flight ones finish (listen.shutdownTimeoutMs).`;
+
+/** `rewardgate serve`: the guard proxy from a config file. */
+export const serveCommand: Command = {
+  name: 'serve',
+  help,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } }, 'serve');
+    if (values.help) return io.stdout.write(`${help}\n`), 0;
+    if (!values.config) throw new UsageError('serve: --config <file> is required');
+    if (positionals.length) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
+    const port = values.port === undefined ? undefined : intFlag(values.port, 'port', 0);
+    if (port !== undefined && port > 65535) throw new UsageError('--port must be at most 65535');
+
+    const config = await loadConfig(values.config, { env: io.env });
+    if (values.host) config.listen.host = values.host;
+    if (port !== undefined) config.listen.port = port;
+    if (!config.listen.token && io.env.REWARDGATE_TOKEN) config.listen.token = new Secret(io.env.REWARDGATE_TOKEN);
+    const server = await createGuardServer(config, {
+      // One line per failure; the client got an OpenAI-style error with the same message.
+      onError: (error) => io.stderr.write(`rewardgate serve: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`),
+    });
+    const { url } = await server.listen();
+    io.stdout.write(`rewardgate: guard proxy listening on ${url} (OpenAI base URL ${url}/v1)\n`);
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      else io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    io.stderr.write('rewardgate: shutting down, letting in-flight requests finish\n');
+    await server.close();
+    return 0;
+  },
+};

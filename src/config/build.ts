@@ -1,0 +1,115 @@
+import { createClient } from '../client/create-client.js';
+import type { ChatModel, Guard, Scorer } from '../interfaces.js';
+import { bestOfN } from '../pipeline/best-of-n.js';
+import { pipeline } from '../pipeline/pipeline.js';
+import { safety } from '../pipeline/safety.js';
+import { scoreThreshold } from '../pipeline/score-threshold.js';
+import type { GuardedModel, Middleware, PipelineEvent } from '../pipeline/types.js';
+import { nimReward } from '../scorers/nim-reward.js';
+import { llamaGuard } from '../guards/llama-guard.js';
+import { nemoguard } from '../guards/nemoguard.js';
+import { parseConfig } from './load.js';
+import type { GuardConfigFile, GuardConfigInput } from './schema.js';
+
+/** What a config builds: the guarded model, its parts, and how to release local models. */
+export interface BuiltPipeline {
+  /** The pipeline around the upstream, as configured. */
+  model: GuardedModel;
+  /** The upstream model alone. */
+  upstream: ChatModel;
+  scorers: Record<string, Scorer>;
+  guards: Record<string, Guard>;
+  /** Scorers by every name the proxy answers to (the config key and `serveAs`). */
+  servedScorers: Record<string, Scorer>;
+  /** Closes the local ONNX sessions it opened. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link buildFromConfig}. */
+export interface BuildOptions {
+  /** Every pipeline event of every call (candidates, scores, verdicts, rejections), for logs. */
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+type Closable = { close(): Promise<void> };
+
+/**
+ * Builds the pipeline a config describes: the upstream (an OpenAI-compatible server or a local
+ * ONNX chat model), the named scorers and guards, and the middleware in the listed order
+ * (first = outermost). Local models load in parallel; onnxruntime is only imported when one is used.
+ *
+ * @example
+ * const { model, close } = await buildFromConfig(await loadConfig('rewardgate.yaml'));
+ * const { text, report } = await model.generate({ messages: [{ role: 'user', content: 'Hi' }] });
+ * await close();
+ */
+export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput, options: BuildOptions = {}): Promise<BuiltPipeline> {
+  const config = parseConfig(input, {}, 'config');
+  const opened: Closable[] = [];
+  const onnx = () => import('../onnx/index.js');
+  const keep = <T extends Closable>(model: T) => (opened.push(model), model);
+  try {
+    const upstreamTask: Promise<ChatModel> = config.upstream.onnx
+      ? onnx().then(async ({ loadChatModel }) => keep(await loadChatModel({ path: config.upstream.onnx!.path, device: config.upstream.onnx!.device })))
+      : Promise.resolve(remoteUpstream(config.upstream));
+    const scorerTasks = Object.entries(config.scorers).map(async ([name, s]): Promise<[string, Scorer]> => {
+      if (s.onnx) {
+        const { loadScorer } = await onnx();
+        return [name, keep(await loadScorer({ path: s.onnx.path, device: s.onnx.device }))];
+      }
+      const nim = s.nim!;
+      return [name, nimReward({ model: nim.model, ...(nim.baseURL ? { baseURL: nim.baseURL } : {}), ...(nim.apiKey ? { apiKey: nim.apiKey.reveal() } : {}) })];
+    });
+    const guardTasks = Object.entries(config.guards).map(async ([name, g]): Promise<[string, Guard]> => {
+      if (g.onnx) {
+        const { loadGuard } = await onnx();
+        return [name, keep(await loadGuard({ path: g.onnx.path, device: g.onnx.device }))];
+      }
+      const remote = (g.nemoguard ?? g.llamaGuard)!;
+      const options = { ...(remote.model ? { model: remote.model } : {}), ...(remote.baseURL ? { baseURL: remote.baseURL } : {}), ...(remote.apiKey ? { apiKey: remote.apiKey.reveal() } : {}) };
+      return [name, g.nemoguard ? nemoguard(options) : llamaGuard(options)];
+    });
+    const [upstream, scorerList, guardList] = await Promise.all([upstreamTask, Promise.all(scorerTasks), Promise.all(guardTasks)]);
+    const scorers = Object.fromEntries(scorerList);
+    const guards = Object.fromEntries(guardList);
+    const servedScorers: Record<string, Scorer> = { ...scorers };
+    for (const [name, s] of Object.entries(config.scorers)) if (s.serveAs) servedScorers[s.serveAs] = scorers[name]!;
+    const middleware = config.pipeline.map((step) => toMiddleware(step, scorers, guards));
+    const model = pipeline(upstream, middleware, {
+      ...(config.upstream.model ? { modelName: config.upstream.model } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    return { model, upstream, scorers, guards, servedScorers, close: () => closeAll(opened) };
+  } catch (error) {
+    await closeAll(opened);
+    throw error;
+  }
+}
+
+function remoteUpstream(upstream: GuardConfigFile['upstream']): ChatModel {
+  const { baseURL, apiKey, timeouts, maxRetries, model } = upstream;
+  return createClient({
+    baseURL,
+    ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
+    ...(timeouts ? { timeouts } : {}),
+    ...(maxRetries !== undefined ? { maxRetries } : {}),
+  }).chatModel(model);
+}
+
+// Names were checked by the schema, so the lookups cannot miss.
+function toMiddleware(step: GuardConfigFile['pipeline'][number], scorers: Record<string, Scorer>, guards: Record<string, Guard>): Middleware {
+  if (step.safety) {
+    const { guard, ...rest } = step.safety;
+    return safety({ ...rest, guard: guards[guard]! });
+  }
+  if (step.bestOfN) {
+    const { scorer, ...rest } = step.bestOfN;
+    return bestOfN({ ...rest, scorer: scorers[scorer]! });
+  }
+  const { scorer, ...rest } = step.scoreThreshold!;
+  return scoreThreshold({ ...rest, scorer: scorers[scorer]! });
+}
+
+async function closeAll(models: Closable[]): Promise<void> {
+  await Promise.allSettled(models.map((m) => m.close()));
+}

@@ -1,0 +1,65 @@
+import type { CallOptions, Scorer } from '../interfaces.js';
+import { RewardgateError } from '../errors.js';
+import { validate } from '../internal/validate.js';
+import type { Message } from '../types.js';
+import { RewardBenchRowSchema, type RewardBenchRow } from './rewardbench-row.js';
+import { summarizeRewardBench, type RewardBenchSummary } from './summarize.js';
+
+/** Options of {@link evaluateRewardBench}. */
+export interface EvaluateOptions extends CallOptions {
+  /** Rows per scorer call (each row sends two conversations). Default 16. */
+  batchSize?: number;
+  /** Called after each batch with rows done and rows in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One row's scores. A row is right only when chosen scores strictly higher (a tie is wrong). */
+export interface RowOutcome {
+  id: string | number | undefined;
+  subset: string;
+  chosen: number;
+  rejected: number;
+  correct: boolean;
+}
+
+/** The summary plus each row's scores. */
+export interface RewardBenchResult extends RewardBenchSummary {
+  outcomes: RowOutcome[];
+}
+
+/**
+ * Scores RewardBench rows with any Scorer (local ONNX, NIM, Triton) and summarizes them the
+ * way the RewardBench leaderboard does. Rows are validated first; a bad row throws a
+ * ValidationError naming `rows[i]` and the field.
+ *
+ * @example
+ * const scorer = await loadScorer({ path: './models/tiny-reward' });
+ * const result = await evaluateRewardBench(rows, scorer);
+ * console.log(result.sections, result.overall);
+ */
+export async function evaluateRewardBench(rows: readonly unknown[], scorer: Scorer, options: EvaluateOptions = {}): Promise<RewardBenchResult> {
+  const parsed: RewardBenchRow[] = rows.map((row, i) => validate(RewardBenchRowSchema, row, `rows[${i}]`));
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
+  const outcomes: RowOutcome[] = [];
+  for (let start = 0; start < parsed.length; start += batchSize) {
+    options.signal?.throwIfAborted();
+    const batch = parsed.slice(start, start + batchSize);
+    const conversations = [...batch.map((r) => pair(r.prompt, r.chosen)), ...batch.map((r) => pair(r.prompt, r.rejected))];
+    const scores = await scorer.score(conversations, { signal: options.signal });
+    if (scores.length !== conversations.length) {
+      throw new RewardgateError(`The scorer returned ${scores.length} scores for ${conversations.length} conversations`);
+    }
+    batch.forEach((row, i) => {
+      const chosen = scores[i]!.value;
+      const rejected = scores[i + batch.length]!.value;
+      outcomes.push({ id: row.id, subset: row.subset, chosen, rejected, correct: chosen > rejected });
+    });
+    options.onProgress?.(outcomes.length, parsed.length);
+  }
+  return { ...summarizeRewardBench(outcomes), outcomes };
+}
+
+const pair = (prompt: string, answer: string): Message[] => [
+  { role: 'user', content: prompt },
+  { role: 'assistant', content: answer },
+];
