@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // One entry per public subpath (package.json "exports"); the CLI is its own ESM entry with a shebang.
+// Both builds share dist/, so neither cleans it (the two run in parallel): `npm run build` empties it first.
 export default defineConfig([
   {
     entry: {
@@ -14,7 +15,6 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: 'node22',
     treeshake: true,
   },
