@@ -2,8 +2,8 @@
 // integrations and the guard proxy (src/server). Each piece lives in wire/; this file gathers them.
 export { OpenAIChatBodySchema, toChatRequest } from './wire/request.js';
 export type { OpenAIChatBody, WireRequest } from './wire/request.js';
-export { createResponseMeta, rewardgateField, toChatCompletion, toOpenAIFinishReason, toOpenAIUsage } from './wire/completion.js';
-export type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIUsage, ResponseMeta, RewardgateField, WireCompletion } from './wire/completion.js';
+export { chatCompletionFrame, createResponseMeta, rewardgateField, toChatCompletion, toOpenAIFinishReason, toOpenAIUsage } from './wire/completion.js';
+export type { ChatCompletionFrame, OpenAIChatCompletion, OpenAIFinishReason, OpenAIUsage, ResponseMeta, RewardgateField, WireCompletion } from './wire/completion.js';
 export { SSE_DONE, deltaChunk, finishChunks, roleChunk, sseData, toSSE } from './wire/chunks.js';
 export type { OpenAIChatCompletionChunk } from './wire/chunks.js';
 export { toWireError, wireError } from './wire/errors.js';
@@ -12,6 +12,8 @@ export { BodyError, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readWebBody, tooLarge
 export { errorResult, modelResolver, runChat } from './wire/run-chat.js';
 export type { AnyChatModel, ChatResult, ChatWireOptions, ModelSource } from './wire/run-chat.js';
 export { SSE_HEADERS, createChatHandler } from './wire/chat-handler.js';
-// Node-only writers (type-only Node imports; for node:http servers such as the guard proxy).
+export { describeError, redactCredentials, reportError } from './wire/report-error.js';
+// Node-only readers and writers (type-only Node imports) for node:http servers: Express and the guard proxy.
 export { readNodeBody } from './wire/read-node-body.js';
-export { writeNodeResult } from './wire/write-node-result.js';
+export { writeNodeJson, writeNodeResult } from './wire/write-node-result.js';
+export type { WriteNodeOptions } from './wire/write-node-result.js';

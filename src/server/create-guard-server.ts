@@ -4,10 +4,8 @@ import { ValidationError } from '../errors.js';
 import type { GuardConfigFile, GuardConfigInput } from '../config/schema.js';
 import { buildFromConfig } from '../config/build.js';
 import { parseConfig } from '../config/load.js';
-import { wireError } from '../integrations/openai-wire.js';
+import { reportError, wireError, writeNodeJson } from '../integrations/openai-wire.js';
 import { isLoopback } from './access.js';
-import { sendJson } from './send.js';
-import { textEventsOnly } from './wire-events.js';
 import { handleRequest, type ServerState } from './handle-request.js';
 import type { GuardServerAddress, GuardServerOptions } from './options.js';
 
@@ -42,15 +40,15 @@ export interface GuardServer {
  */
 export async function createGuardServer(input: GuardServerOptions | GuardConfigInput | GuardConfigFile, hooks: GuardServerHooks = {}): Promise<GuardServer> {
   const given = 'upstream' in input ? await fromConfig(input) : (checkAccess(input.host, input.token), input);
-  const options: GuardServerOptions = { ...given, ...definedHooks(hooks), model: textEventsOnly(given.model) };
+  const options: GuardServerOptions = { ...given, ...definedHooks(hooks) };
   const shutdown = new AbortController();
   const state: ServerState = { options, token: options.token, bodyLimit: options.bodyLimit ?? 1024 * 1024, draining: false, shutdown: shutdown.signal };
   const active = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     const task = handleRequest(req, res, state).catch((error: unknown) => {
-      options.onError?.(error);
+      reportError(error, options.onError, 'guard proxy request');
       const { status, body } = wireError(500, 'The guard proxy failed', 'server_error', 'internal_error');
-      if (!res.headersSent) sendJson(res, status, body);
+      if (!res.headersSent) writeNodeJson(res, status, body);
       else res.destroy();
     });
     active.add(task);
@@ -107,7 +105,10 @@ export async function createGuardServer(input: GuardServerOptions | GuardConfigI
 
 /** Hooks for either form of {@link createGuardServer} (a config file has no place for functions). */
 export interface GuardServerHooks {
-  /** Server-side failures (5xx answers, broken streams); default: printed with console.error. */
+  /**
+   * Server-side failures (5xx answers, broken streams). Default: `console.error` prints each
+   * error's stack and causes with credentials masked.
+   */
   onError?: (error: unknown) => void;
 }
 

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserAbortError } from '../errors.js';
-import { BodyError, parseJsonBody, runChat, toWireError, wireError, type WireError } from '../integrations/openai-wire.js';
+import { BodyError, errorResult, parseJsonBody, readNodeBody, runChat, wireError, writeNodeJson, writeNodeResult, type WireError } from '../integrations/openai-wire.js';
 import type { Secret } from '../internal/secret.js';
 import { bearerMatches } from './access.js';
 import type { GuardServerOptions } from './options.js';
-import { readNodeBody } from './read-body.js';
 import { scoreAsNim } from './reward-route.js';
-import { SHUTTING_DOWN, sendJson, sendSSE } from './send.js';
 
 /** What one request needs to know about the server it arrived at. */
 export interface ServerState {
@@ -20,16 +18,19 @@ export interface ServerState {
 
 const reveal = (t: Secret | string) => (typeof t === 'string' ? t : t.reveal());
 
+/** Why an answer was cut while its client was still there: the server is shutting down. */
+const SHUTTING_DOWN = wireError(503, 'The server shut down before the answer was complete', 'server_error', 'shutting_down');
+
 /** Routes one request: `/health`, `/v1/models`, `/v1/chat/completions` (chat or NIM reward). */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   // Connections kept alive while draining would outlive close(): ask the client to let go.
   const headers: Record<string, string> = state.draining ? { connection: 'close' } : {};
-  const fail = (e: WireError, extra: Record<string, string> = {}) => sendJson(res, e.status, e.body, { ...headers, ...extra });
+  const fail = (e: WireError, extra: Record<string, string> = {}) => writeNodeJson(res, e.status, e.body, { ...headers, ...extra });
 
   if (path === '/health' || path === '/v1/health/ready' || path === '/v1/health/live') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    return sendJson(res, state.draining ? 503 : 200, { status: state.draining ? 'draining' : 'ok' }, headers);
+    return writeNodeJson(res, state.draining ? 503 : 200, { status: state.draining ? 'draining' : 'ok' }, headers);
   }
   if (state.token !== undefined && !bearerMatches(req.headers.authorization, reveal(state.token))) {
     return fail(wireError(401, 'Missing or wrong bearer token', 'invalid_request_error', 'invalid_api_key'), { 'www-authenticate': 'Bearer' });
@@ -37,7 +38,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   if (state.draining) return fail(wireError(503, 'The server is shutting down', 'server_error', 'shutting_down'));
   if (path === '/v1/models') {
     if (req.method !== 'GET') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    return sendJson(res, 200, { object: 'list', data: modelIds(state.options).map((id) => ({ id, object: 'model', created: 0, owned_by: 'rewardgate' })) });
+    return writeNodeJson(res, 200, { object: 'list', data: modelIds(state.options).map((id) => ({ id, object: 'model', created: 0, owned_by: 'rewardgate' })) });
   }
   if (path !== '/v1/chat/completions') return fail(wireError(404, `No route ${req.method} ${path}`, 'invalid_request_error', 'not_found'));
   if (req.method !== 'POST') return fail(wireError(405, 'Use POST', 'invalid_request_error', 'method_not_allowed'), { allow: 'POST' });
@@ -59,27 +60,22 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       if (controller.signal.aborted) return; // the client left while sending its body
       throw error;
     }
+    // An abort after this point is the client leaving (nothing is written) or the shutdown deadline (a 503).
+    const write = { headers, interrupt: { signal: controller.signal, answer: SHUTTING_DOWN } };
     const name = typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : undefined;
     const scorer = typeof name === 'string' ? state.options.scorers?.[name] : undefined;
     if (scorer) {
       try {
-        return sendJson(res, 200, await scoreAsNim(scorer, body, name as string, controller.signal), headers);
+        return writeNodeJson(res, 200, await scoreAsNim(scorer, body, name as string, controller.signal), headers);
       } catch (error) {
-        const wire = toWireError(error);
-        if (wire.status >= 500) state.options.onError?.(error);
-        return fail(wire);
+        return writeNodeResult(res, errorResult(error, { onError: state.options.onError }), write);
       }
     }
     const result = await runChat(state.options.model, body, controller.signal, {
       onError: state.options.onError,
       prepare: state.options.defaultModel ? (r) => (r.model ? r : { ...r, model: state.options.defaultModel }) : undefined,
     });
-    if (controller.signal.aborted) {
-      if (result.kind === 'sse') await result.chunks.return();
-      return fail(SHUTTING_DOWN); // a no-op when the client is gone
-    }
-    if (result.kind === 'json') return sendJson(res, result.status, result.body, headers);
-    await sendSSE(res, result.chunks, controller.signal, headers);
+    await writeNodeResult(res, result, write);
   } finally {
     res.off('close', onClose);
     state.shutdown.removeEventListener('abort', onShutdown);

@@ -25,7 +25,10 @@ export interface GuardServerOptions {
   bodyLimit?: number;
   /** How long `close()` lets in-flight requests finish before cutting them, ms. Default 10 000. */
   shutdownTimeoutMs?: number;
-  /** Called with server-side failures (5xx answers, broken streams), for logging. */
+  /**
+   * Called with server-side failures (5xx answers, broken streams), for logging. Default:
+   * `console.error` prints each error's stack and causes with credentials masked.
+   */
   onError?: (error: unknown) => void;
   /** Called when the server is closed (e.g. to release loaded models). */
   onClose?: () => void | Promise<void>;

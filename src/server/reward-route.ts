@@ -1,21 +1,16 @@
 import { RewardgateError, ValidationError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
-import { createResponseMeta, toChatRequest } from '../integrations/openai-wire.js';
+import { chatCompletionFrame, createResponseMeta, toChatRequest, type ChatCompletionFrame, type OpenAIUsage } from '../integrations/openai-wire.js';
 import type { Score } from '../types.js';
 
 /** A NIM reward-model answer: the score as text in `content` and again as logprobs. */
-export interface NimRewardCompletion {
-  id: string;
-  object: 'chat.completion';
-  created: number;
-  model: string;
-  choices: Array<{
-    index: 0;
+export interface NimRewardCompletion
+  extends ChatCompletionFrame<{
     message: { role: 'assistant'; content: string };
     logprobs: { content: Array<{ token: string; logprob: number; bytes: null; top_logprobs: [] }> };
     finish_reason: 'length';
-  }>;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  }> {
+  usage: OpenAIUsage;
 }
 
 /**
@@ -36,22 +31,12 @@ export async function scoreAsNim(scorer: Scorer, body: unknown, model: string, s
   const [score] = await scorer.score([request.messages], { signal });
   if (!score) throw new RewardgateError('The scorer returned no score');
   const pairs = scorePairs(score);
-  const meta = createResponseMeta(model);
-  return {
-    id: meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: pairs.map(([k, v]) => `${k}:${v}`).join(',') },
-        logprobs: { content: pairs.map(([token, logprob]) => ({ token, logprob, bytes: null, top_logprobs: [] })) },
-        finish_reason: 'length',
-      },
-    ],
-    usage: { prompt_tokens: 0, completion_tokens: pairs.length, total_tokens: pairs.length },
+  const choice = {
+    message: { role: 'assistant' as const, content: pairs.map(([k, v]) => `${k}:${v}`).join(',') },
+    logprobs: { content: pairs.map(([token, logprob]) => ({ token, logprob, bytes: null, top_logprobs: [] as [] })) },
+    finish_reason: 'length' as const,
   };
+  return { ...chatCompletionFrame(createResponseMeta(model), choice), usage: { prompt_tokens: 0, completion_tokens: pairs.length, total_tokens: pairs.length } };
 }
 
 // Multi-attribute scores answer like nemotron-4-340b-reward; single scores like the 70B reward model.

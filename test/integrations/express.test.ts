@@ -95,6 +95,16 @@ describe('createChatRoute (Express 5)', () => {
     expect(reported).toHaveLength(2);
   });
 
+  it('answers 502 JSON, not a 200 stream, when a pipeline emits progress events before its upstream fails', async () => {
+    const reported: unknown[] = [];
+    const url = await serve(createChatRoute({ model: up.model, onError: (e) => reported.push(e) }));
+    await up.close();
+    const res = await post(url, { ...hello, stream: true });
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.code).toBe('upstream_unreachable');
+    expect(reported.map((e) => (e as Error).name)).toEqual(['APIConnectionError']);
+  });
+
   it('cancels the upstream stream when the client disconnects', async () => {
     await up.close();
     up = await startGuardedUpstream({ n: 1, reply: () => ({ text: 'a b c d e f g h i j', chunkDelayMs: 50 }) });

@@ -94,6 +94,18 @@ describe('createRouteHandler (Next.js App Router)', () => {
     expect(reported.map((e) => (e as Error).name)).toEqual(['APIConnectionError', 'APIConnectionError']);
   });
 
+  it('answers 502 JSON, not a 200 stream, when a pipeline emits progress events before its upstream fails', async () => {
+    // safety and bestOfN report verdicts and candidate starts before any candidate reaches the upstream.
+    const reported: unknown[] = [];
+    const POST = createRouteHandler({ model: up.model, onError: (e) => reported.push(e) });
+    await up.server.close();
+    const res = await POST(post({ ...hello, stream: true }));
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect((await res.json()).error).toMatchObject({ type: 'upstream_error', code: 'upstream_unreachable' });
+    expect(reported.map((e) => (e as Error).name)).toEqual(['APIConnectionError']);
+  });
+
   it('cancels the upstream call when the client goes away, and leaves no listener', async () => {
     await up.close();
     up = await startGuardedUpstream({ n: 1, reply: () => ({ text: 'one two three four five six seven eight', chunkDelayMs: 50 }) });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuardServer, type GuardServer } from '../../src/server/index.js';
+import { startGuardedUpstream } from '../helpers/guarded-upstream.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
 
 // Upstream behaviour by prompt: `slow` holds the headers back, `trickle` streams slowly.
@@ -93,6 +94,27 @@ describe('guard proxy errors', () => {
         expect((error as Error).message).toContain('Upstream model unreachable');
       }
       expect(seen.map((e) => (e as Error).name)).toEqual(['APIConnectionError', 'APIConnectionError']);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('answers 502 JSON, not a 200 stream, when a pipeline emits progress events before its upstream fails', async () => {
+    // safety and bestOfN report verdicts and candidate starts before any candidate reaches the upstream.
+    const guarded = await startGuardedUpstream({ n: 3 });
+    await guarded.close();
+    const seen: unknown[] = [];
+    const down = await createGuardServer({ model: guarded.model, port: 0 }, { onError: (e) => seen.push(e) });
+    try {
+      const res = await fetch(`${(await down.listen()).url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(502);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
+      expect(seen.map((e) => (e as Error).name)).toEqual(['APIConnectionError']);
     } finally {
       await down.close();
     }

@@ -19,18 +19,25 @@ export interface OpenAIUsage {
   total_tokens: number;
 }
 
-/** A `chat.completion` response body. */
-export interface OpenAIChatCompletion {
+/**
+ * What every `chat.completion` body shares (a chat answer, or a NIM reward model's answer):
+ * identity and one choice, whose other fields are `Choice`.
+ */
+export interface ChatCompletionFrame<Choice> {
   id: string;
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: Array<{
-    index: 0;
+  choices: Array<{ index: 0 } & Choice>;
+}
+
+/** A `chat.completion` response body. */
+export interface OpenAIChatCompletion
+  extends ChatCompletionFrame<{
     message: { role: 'assistant'; content: string; refusal: string | null };
     finish_reason: OpenAIFinishReason;
     logprobs: null;
-  }>;
+  }> {
   usage?: OpenAIUsage;
   rewardgate?: RewardgateField;
 }
@@ -85,6 +92,16 @@ export function createResponseMeta(model: string | undefined, now = Date.now()):
 }
 
 /**
+ * A `chat.completion` body with `meta`'s identity and `choice` as its one choice.
+ *
+ * @example
+ * const body = { ...chatCompletionFrame(createResponseMeta(model), { message, finish_reason: 'length' }), usage };
+ */
+export function chatCompletionFrame<Choice>(meta: ResponseMeta, choice: Choice): ChatCompletionFrame<Choice> {
+  return { id: meta.id, object: 'chat.completion', created: meta.created, model: meta.model, choices: [{ index: 0, ...choice }] };
+}
+
+/**
  * A completion as an OpenAI `chat.completion` body, with the pipeline report in `rewardgate`.
  * A refusal keeps its text in `content` (so plain clients show it) and repeats it in `refusal`.
  *
@@ -92,20 +109,11 @@ export function createResponseMeta(model: string | undefined, now = Date.now()):
  * const body = toChatCompletion(await guarded.generate(request), createResponseMeta(request.model));
  */
 export function toChatCompletion(completion: WireCompletion, meta: ResponseMeta): OpenAIChatCompletion {
-  const body: OpenAIChatCompletion = {
-    id: completion.id ?? meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model: completion.model ?? meta.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: completion.text, refusal: completion.refused ? completion.text : null },
-        finish_reason: toOpenAIFinishReason(completion.finishReason),
-        logprobs: null,
-      },
-    ],
-  };
+  const body: OpenAIChatCompletion = chatCompletionFrame({ ...meta, id: completion.id ?? meta.id, model: completion.model ?? meta.model }, {
+    message: { role: 'assistant', content: completion.text, refusal: completion.refused ? completion.text : null },
+    finish_reason: toOpenAIFinishReason(completion.finishReason),
+    logprobs: null,
+  });
   if (completion.usage) body.usage = toOpenAIUsage(completion.usage);
   const field = rewardgateField(completion);
   if (field) body.rewardgate = field;

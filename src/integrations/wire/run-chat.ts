@@ -1,9 +1,10 @@
 import { StreamError } from '../../errors.js';
-import type { ChatModel } from '../../interfaces.js';
+import type { ChatModel, TextDeltaEvent } from '../../interfaces.js';
 import type { ChatRequest, Completion } from '../../types.js';
 import { createResponseMeta, toChatCompletion, type WireCompletion } from './completion.js';
 import { sseData, toSSE } from './chunks.js';
 import { toWireError } from './errors.js';
+import { reportError } from './report-error.js';
 import { toChatRequest } from './request.js';
 
 /** Any ChatModel: a plain model, or a pipeline whose completions carry `report` and `refused`. */
@@ -20,11 +21,14 @@ export interface ChatWireOptions {
   forwardUnknown?: boolean;
   /** Adjusts each request before the model sees it (add a system turn, pin the model name...). */
   prepare?: (request: ChatRequest) => ChatRequest | Promise<ChatRequest>;
-  /** Called with every error that became a 5xx answer or broke a stream (default: `console.error`). */
+  /**
+   * Called with every error that became a 5xx answer or broke a stream. Default: `console.error`
+   * prints the error's stack and causes with credentials masked (never its other properties).
+   */
   onError?: (error: unknown) => void;
 }
 
-/** The outcome of one chat call: a JSON answer, or SSE text whose first event is already in. */
+/** The outcome of one chat call: a JSON answer, or SSE text whose first output (text or finish) is already in. */
 export type ChatResult =
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'sse'; chunks: AsyncGenerator<string, void, undefined> };
@@ -45,9 +49,9 @@ export function modelResolver(source: ModelSource): () => Promise<AnyChatModel> 
 /**
  * Runs one OpenAI chat-completions body through `model`. Never throws: a bad body, a failed
  * upstream or a broken stream come back as OpenAI-style errors. A streaming answer waits for the
- * model's first event, so failures before any output still get a proper HTTP status; a failure
- * after that ends the stream with an `{ error }` event (what OpenAI does). `signal` cancels the
- * model call.
+ * model's first text (or its finish), past any progress events, so failures before any output
+ * still get a proper HTTP status; a failure after that ends the stream with an `{ error }` event
+ * (what OpenAI does). `signal` cancels the model call.
  *
  * @example
  * const result = await runChat(await getModel(), body, controller.signal);
@@ -62,8 +66,12 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
       return { kind: 'json', status: 200, body: toChatCompletion(completion, meta) };
     }
     const iterator = model.stream(request, { signal })[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    if (first.done) throw new StreamError('truncated', 'The model stream ended before any event');
+    // Progress events (candidate-start, score, verdict...) are not output and toSSE drops them:
+    // the answer becomes a 200 stream only at the first text or the finish, so a failure before
+    // that still gets its real status.
+    let first = await iterator.next();
+    while (!first.done && !isOutput(first.value)) first = await iterator.next();
+    if (first.done) throw new StreamError('truncated', 'The model stream ended before any output');
     const events = { [Symbol.asyncIterator]: () => iterator };
     return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { first, onFailure: (error) => failureLine(error, options) }) };
   } catch (error) {
@@ -71,22 +79,21 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
   }
 }
 
+// Only these reach the client; an empty delta adds nothing, so it does not commit the answer either.
+function isOutput(event: { type: string }): boolean {
+  return event.type === 'finish' || (event.type === 'text-delta' && (event as TextDeltaEvent).text !== '');
+}
+
 /** An error as a JSON result (reported to `onError` when it is a server-side failure). */
 export function errorResult(error: unknown, options: ChatWireOptions = {}): ChatResult {
   const wire = toWireError(error);
-  if (wire.status >= 500) report(error, options);
+  if (wire.status >= 500) reportError(error, options.onError);
   return { kind: 'json', status: wire.status, body: wire.body };
 }
 
 // A failure mid-stream becomes an OpenAI error event instead of a torn connection.
 function failureLine(error: unknown, options: ChatWireOptions): string {
   const wire = toWireError(error);
-  if (wire.status >= 500) report(error, options);
+  if (wire.status >= 500) reportError(error, options.onError);
   return sseData(wire.body);
-}
-
-// Server-side failures are answered without details, so they must be visible somewhere.
-function report(error: unknown, options: ChatWireOptions): void {
-  if (options.onError) options.onError(error);
-  else console.error('rewardgate: chat request failed', error);
 }

@@ -1,36 +1,67 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatResult } from './run-chat.js';
 import { SSE_HEADERS } from './chat-handler.js';
+import { sseData } from './chunks.js';
+import type { WireError } from './errors.js';
+import type { ChatResult } from './run-chat.js';
+
+/** Options of {@link writeNodeResult}. */
+export interface WriteNodeOptions {
+  /** Extra response headers (e.g. `connection: close` while a server drains). */
+  headers?: Record<string, string>;
+  /**
+   * Ends the answer early when `signal` aborts while the client is still connected (a server's
+   * shutdown deadline): `answer` goes out instead, as JSON before a stream started, as an SSE
+   * error event within one. A client that left gets nothing.
+   */
+  interrupt?: { signal: AbortSignal; answer: WireError };
+}
+
+/**
+ * Writes a JSON answer in one write; a no-op once headers went out or the client left.
+ * Type-only Node imports: this file stays loadable on edge runtimes.
+ *
+ * @example
+ * writeNodeJson(res, 200, { status: 'ok' });
+ */
+export function writeNodeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
 
 /**
  * Writes a ChatResult to a Node response: JSON in one write, or SSE line by line with
- * backpressure. Resolves when the answer is written or the client went away (then the stream is
- * closed, which cancels the model call). Type-only Node imports: loadable on edge runtimes.
+ * backpressure (a slow client slows the model instead of filling memory). Resolves when the
+ * answer is written or the client went away; either way the SSE source is closed, which cancels
+ * the model call.
  *
  * @example
  * await writeNodeResult(res, await runChat(model, body, controller.signal));
  */
-export async function writeNodeResult(res: ServerResponse, result: ChatResult, headers: Record<string, string> = {}): Promise<void> {
-  if (result.kind === 'json') {
-    if (res.destroyed || res.writableEnded) return;
-    const payload = JSON.stringify(result.body);
-    res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-    res.end(payload);
-    return;
+export async function writeNodeResult(res: ServerResponse, result: ChatResult, options: WriteNodeOptions = {}): Promise<void> {
+  const { headers = {}, interrupt } = options;
+  if (interrupt?.signal.aborted) {
+    if (result.kind === 'sse') await result.chunks.return();
+    return writeNodeJson(res, interrupt.answer.status, interrupt.answer.body, headers);
   }
+  if (result.kind === 'json') return writeNodeJson(res, result.status, result.body, headers);
   const { chunks } = result;
   try {
     if (res.destroyed) return;
-    res.writeHead(200, { ...headers, ...SSE_HEADERS });
-    res.flushHeaders();
+    res.writeHead(200, { ...SSE_HEADERS, ...headers });
     for await (const line of chunks) {
       if (res.destroyed) return;
+      if (interrupt?.signal.aborted) {
+        res.write(sseData(interrupt.answer.body));
+        break;
+      }
       if (!res.write(line)) await drained(res);
     }
-    if (!res.destroyed) res.end();
   } finally {
-    // Leaving early (client gone) closes the generator, which aborts the model stream.
+    // Leaving early (client gone, a write that threw) closes the generator, which aborts the model stream.
     await chunks.return();
+    if (!res.destroyed) res.end();
   }
 }
 
