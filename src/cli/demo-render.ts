@@ -53,7 +53,7 @@ export function renderRun(run: DemoRun, position: string, width = 100): string {
     lines.push(formatTable(['#', 'try', 'score', 'verdict', 'outcome', 'candidate answer'], rows, ['right', 'right', 'right', 'left', 'left', 'left']));
   }
   const why = report.reasons.length ? ` (${[...new Set(report.reasons.map((r) => `${r.by}: ${r.reason}`))].join('; ')})` : '';
-  const label = report.chosen === null ? 'refused' : `answer from #${report.chosen}`;
+  const label = run.completion.refused ? 'refused' : report.chosen === null ? 'answer' : `answer from #${report.chosen}`;
   lines.push(`=> ${label}, ${(run.ms / 1000).toFixed(1)} s${why}`);
   lines.push(`   ${run.completion.text}`);
   return lines.join('\n');

@@ -34,14 +34,18 @@ export interface BestOfNOptions {
   scorer: Scorer;
   /** How many candidates run at once (default: all n). */
   concurrency?: number;
-  /** Defaults for sampling when the request sets none. `seed` is the first candidate's seed. */
+  /**
+   * Defaults for sampling when the request sets none. `seed` is the first candidate's seed
+   * (shifted by enclosing fan-outs, `ctx.seedOffset`, so that a retry samples new candidates).
+   */
   sampling?: { temperature?: number; top_p?: number; seed?: number };
   /** Return the first candidate scoring at least `min` and cancel the others. */
   accept?: { min: number };
 }
 
 /**
- * Best-of-n: generates `n` candidates in parallel (distinct seeds), scores them in one batch
+ * Best-of-n: generates `n` candidates in parallel (distinct seeds: candidate i gets the first
+ * + i, spaced out when a fan-out is nested inside), scores them in one batch
  * (each distinct text once) and returns the best. Failed candidates are reported and skipped;
  * when all fail, the first error is thrown. On the stream path the winner streams once chosen.
  *
@@ -53,6 +57,7 @@ export function bestOfN(options: BestOfNOptions): Middleware {
   return {
     name: 'bestOfN',
     calls: 'many',
+    fanOut: opts.n,
     generate: async function bestOfNGenerate(ctx, next) {
       return (await choose(ctx, fromGenerateNext(next), opts)).completion;
     },
@@ -74,7 +79,10 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   const errors: unknown[] = [];
   let winner: Finished | undefined;
   let scoringError: { error: unknown } | undefined;
-  const firstSeed = ctx.request.seed ?? opts.sampling?.seed ?? Math.floor(Math.random() * 2 ** 30);
+  // Candidate i gets firstSeed + i * stride (stride 1 unless a fan-out is nested inside). A request
+  // seed already carries the shift of enclosing fan-outs; our own default seed takes it from ctx.
+  const ownSeed = opts.sampling?.seed === undefined ? undefined : opts.sampling.seed + ctx.seedOffset;
+  const firstSeed = ctx.request.seed ?? ownSeed ?? Math.floor(Math.random() * 2 ** 30);
   let started = 0;
   // With accept, candidates are scored one by one as they finish; a repeated text is scored once.
   const scored = new Map<string, Promise<Score | undefined>>();
@@ -86,7 +94,8 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   const one = async (i: number) => {
     let result: Buffered;
     try {
-      result = await call(candidateRequest(ctx.request, opts, firstSeed + i), { signal: scope.signal, labels: { sample: i } });
+      const request = candidateRequest(ctx.request, opts, firstSeed + i * ctx.seedStride);
+      result = await call(request, { signal: scope.signal, labels: { sample: i }, fanOutIndex: i });
     } catch (error) {
       if (!scope.signal.aborted) errors.push(error);
       return;

@@ -6,6 +6,7 @@ import type { ChatModel } from '../interfaces.js';
 import type { ChatRequest, Completion } from '../types.js';
 import { collect, replay } from './layer-streams.js';
 import type { ReportRecorder } from './report.js';
+import { innerSeedOffset } from './seeds.js';
 import { endSpan, startChatSpan } from './telemetry.js';
 import type { GenerateNext, LayerEvent, Middleware, NextOptions, PipelineContext, PipelineEvent, StreamNext } from './types.js';
 
@@ -17,24 +18,29 @@ export interface CallState {
   readonly emit: (event: PipelineEvent) => void;
   readonly modelName: string | undefined;
   readonly span: Span | undefined;
+  /** Per layer, the seeds one call of its `next` spans (see seeds.ts). */
+  readonly seedStrides: readonly number[];
 }
 
 interface Frame {
   request: ChatRequest;
   signal: AbortSignal | undefined;
   labels: Record<string, number>;
+  seedOffset: number;
 }
 
-function context(state: CallState, frame: Frame): PipelineContext {
-  return { request: frame.request, signal: frame.signal, labels: frame.labels, report: state.report, emit: state.emit };
+function context(state: CallState, i: number, frame: Frame): PipelineContext {
+  const seedStride = state.seedStrides[i]!;
+  return { request: frame.request, signal: frame.signal, labels: frame.labels, seedOffset: frame.seedOffset, seedStride, report: state.report, emit: state.emit };
 }
 
-function inner(frame: Frame, request: ChatRequest | undefined, options: NextOptions | undefined): Frame {
+function inner(state: CallState, i: number, frame: Frame, request: ChatRequest | undefined, options: NextOptions | undefined): Frame {
   if (!request && !options) return frame;
   return {
     request: request ?? frame.request,
     signal: options?.signal ?? frame.signal,
     labels: options?.labels ? { ...frame.labels, ...options.labels } : frame.labels,
+    seedOffset: innerSeedOffset(state.layers[i]!, frame.seedOffset, state.seedStrides[i]!, options?.fanOutIndex),
   };
 }
 
@@ -55,9 +61,9 @@ export function runGenerate(state: CallState, i: number, frame: Frame): Promise<
   if (layer.generate) {
     const next: GenerateNext = (request, options) => {
       count();
-      return runGenerate(state, i + 1, inner(frame, request, options));
+      return runGenerate(state, i + 1, inner(state, i, frame, request, options));
     };
-    return layer.generate(context(state, frame), next);
+    return layer.generate(context(state, i, frame), next);
   }
   if (layer.stream) return collect(runStream(state, i, frame));
   return runGenerate(state, i + 1, frame);
@@ -70,9 +76,9 @@ export function runStream(state: CallState, i: number, frame: Frame): AsyncItera
   if (layer.stream) {
     const next: StreamNext = (request, options) => {
       count();
-      return runStream(state, i + 1, inner(frame, request, options));
+      return runStream(state, i + 1, inner(state, i, frame, request, options));
     };
-    return layer.stream(context(state, frame), next);
+    return layer.stream(context(state, i, frame), next);
   }
   if (layer.generate) return replay(() => runGenerate(state, i, frame));
   return runStream(state, i + 1, frame);

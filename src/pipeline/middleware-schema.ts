@@ -7,6 +7,7 @@ export const MiddlewareSchema = z
   .object({
     name: z.string().min(1),
     calls: z.enum(['once', 'many']).optional(),
+    fanOut: z.number().int().min(1).max(1024).optional(),
     generate: fn.optional(),
     stream: fn.optional(),
   })

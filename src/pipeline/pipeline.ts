@@ -7,6 +7,7 @@ import { type CallState, runGenerate, runStream } from './compose.js';
 import { EventChannel, WOKEN } from './event-channel.js';
 import { ChatModelSchema, MiddlewareSchema, PipelineOptionsSchema } from './middleware-schema.js';
 import { ReportRecorder } from './report.js';
+import { seedStrides } from './seeds.js';
 import { endSpan, loadTelemetry, startChatSpan } from './telemetry.js';
 import type { GuardedCompletion, GuardedModel, Middleware, PipelineEvent, PipelineOptions } from './types.js';
 import { z } from 'zod';
@@ -26,13 +27,14 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
   validate(ArgsSchema, { model, middleware, options }, 'pipeline');
   void loadTelemetry();
   const layers = [...middleware];
+  const strides = seedStrides(layers);
   const names = layers.map((l) => l.name).join(',');
   const { onEvent, modelName } = options;
 
   const start = (request: ChatRequest, emit: (e: PipelineEvent) => void) => {
     const report = new ReportRecorder(emit);
     const span = startChatSpan(request.model ?? modelName, { 'rewardgate.pipeline': names });
-    const state: CallState = { model, layers, report, emit, modelName, span };
+    const state: CallState = { model, layers, report, emit, modelName, span, seedStrides: strides };
     return state;
   };
 
@@ -42,7 +44,7 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
       const signal = callOptions.signal;
       const state = start(req, onEvent ? (e) => safeCall(onEvent, e) : noop);
       try {
-        const completion = await runGenerate(state, 0, { request: req, signal, labels: {} });
+        const completion = await runGenerate(state, 0, { request: req, signal, labels: {}, seedOffset: 0 });
         const result = finalize(state, completion);
         state.emit({ type: 'finish', completion: result });
         return result;
@@ -60,7 +62,7 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
         side.push(e);
         if (onEvent) safeCall(onEvent, e);
       });
-      const events = runStream(state, 0, { request: req, signal: scope.signal, labels: {} })[Symbol.asyncIterator]();
+      const events = runStream(state, 0, { request: req, signal: scope.signal, labels: {}, seedOffset: 0 })[Symbol.asyncIterator]();
       let pending: Promise<IteratorResult<unknown>> | undefined;
       let settled = false;
       let exhausted = false;
@@ -105,10 +107,9 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
   };
 
   function finalize(state: CallState, completion: Completion): GuardedCompletion {
+    // Only the answer returned decides `refused`: a candidate an inner rail blocked may have lost.
+    const refused = state.report.settle(completion);
     const report = state.report.data;
-    report.chosen = state.report.candidateOf(completion) ?? null;
-    const refused = report.refused || completion.finishReason === 'refused';
-    report.refused = refused;
     endSpan(state.span, { ...completion, attributes: { 'rewardgate.refused': refused, 'rewardgate.rejected': report.rejected, 'rewardgate.candidates': report.candidates.length } });
     return { ...completion, report, refused };
   }

@@ -13,6 +13,8 @@ export class ReportRecorder {
   /** The report being built; plain JSON. */
   readonly data: Report = { candidates: [], verdicts: [], chosen: null, refused: false, rejected: false, reasons: [] };
   readonly #links = new WeakMap<Completion, number>();
+  // Reasons entries that refused one candidate: facts about the answer only if it is a refusal.
+  readonly #candidateRefusals = new WeakSet<object>();
   readonly #emit: (event: PipelineEvent) => void;
 
   constructor(emit: (event: PipelineEvent) => void) {
@@ -45,15 +47,46 @@ export class ReportRecorder {
   }
 
   /**
-   * Records a refusal or rejection. `refused`: the result is replaced by a refusal; otherwise the
-   * answer is returned but marked rejected (or the middleware will try again).
+   * Records a refusal or rejection, on the candidate it names too (`completion`, or its index as
+   * `candidate`). `refused`: this layer answers with a refusal instead; otherwise the answer is
+   * returned but marked rejected (or the middleware will try again). Whether the caller gets a
+   * refusal is decided by the final answer alone: an outer best-of-n may still pick another
+   * candidate, and then this refusal stays a fact about its candidate only.
    */
-  reject(by: string, reason: string, options: { refused: boolean; rejected?: boolean; completion?: Completion }): void {
-    if (options.refused) this.data.refused = true;
+  reject(by: string, reason: string, options: { refused: boolean; rejected?: boolean; completion?: Completion; candidate?: number }): void {
     if (options.rejected) this.data.rejected = true;
-    this.data.reasons.push({ by, reason });
-    const index = options.completion ? this.candidateOf(options.completion) : undefined;
-    this.#emit({ type: 'rejection', by, reason, candidate: index ?? null, refused: options.refused });
+    const entry = { by, reason };
+    this.data.reasons.push(entry);
+    const index = options.candidate ?? (options.completion ? this.candidateOf(options.completion) : undefined);
+    const candidate = index === undefined ? undefined : this.data.candidates[index];
+    if (candidate) {
+      (candidate.reasons ??= []).push({ by, reason });
+      if (options.refused) this.#candidateRefusals.add(entry);
+    }
+    this.#emit({ type: 'rejection', by, reason, candidate: candidate ? index! : null, refused: options.refused });
+  }
+
+  /**
+   * @internal The one candidate started at or after `since` whose labels include all of
+   * `labels`, if exactly one: the call behind a stream that ended before its finish event.
+   */
+  candidateUnder(labels: Readonly<Record<string, number>>, since: number): number | undefined {
+    const keys = Object.keys(labels);
+    const found = this.data.candidates.slice(since).filter((c) => keys.every((k) => c.labels[k] === labels[k]));
+    return found.length === 1 ? found[0]!.index : undefined;
+  }
+
+  /**
+   * @internal Settles the report on the answer returned to the caller: `chosen` is its candidate,
+   * `refused` says whether it is a refusal. When it is not, refusals of other candidates leave
+   * `reasons` (they stay on those candidates). Returns `refused`.
+   */
+  settle(completion: Completion): boolean {
+    const refused = completion.finishReason === 'refused';
+    this.data.chosen = this.candidateOf(completion) ?? null;
+    this.data.refused = refused;
+    if (!refused) this.data.reasons = this.data.reasons.filter((r) => !this.#candidateRefusals.has(r));
+    return refused;
   }
 
   /** @internal Opens the record of one upstream call. */

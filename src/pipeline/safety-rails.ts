@@ -51,10 +51,18 @@ export async function judge(ctx: PipelineContext, opts: SafetyConfig, conversati
   return [labels ? `unsafe: ${labels}` : 'unsafe', parse].filter(Boolean).join('; ');
 }
 
-/** Records the refusal and returns it as a completion (or throws, when asked to). */
-export function refuse(ctx: PipelineContext, opts: SafetyConfig, rail: 'input' | 'output', why: string, completion?: Completion): Completion {
+/**
+ * Records the refusal (on the blocked candidate too: its `completion`, or its index) and returns
+ * it as a completion, or throws when asked to.
+ */
+export function refuse(ctx: PipelineContext, opts: SafetyConfig, rail: 'input' | 'output', why: string, blocked?: Completion | number): Completion {
   const reason = `${rail} blocked: ${why}`;
-  ctx.report.reject('safety', reason, { refused: true, ...(completion ? { completion } : {}) });
-  if (opts.throwOnRefusal) throw new GuardrailError('refused', `safety: ${reason}`, ctx.report.data);
-  return refusalCompletion(opts.refusal, completion?.model);
+  const about = typeof blocked === 'number' ? { candidate: blocked } : blocked ? { completion: blocked } : {};
+  ctx.report.reject('safety', reason, { refused: true, ...about });
+  if (opts.throwOnRefusal) {
+    // The exception is the answer: its report says refused.
+    ctx.report.data.refused = true;
+    throw new GuardrailError('refused', `safety: ${reason}`, ctx.report.data);
+  }
+  return refusalCompletion(opts.refusal, typeof blocked === 'object' ? blocked.model : undefined);
 }

@@ -12,6 +12,7 @@ export async function* safetyStream(ctx: PipelineContext, next: StreamNext, opts
   let checked = -1; // length of the text the guard last passed
   let finished: Completion | undefined;
   let blocked: string | undefined;
+  const since = ctx.report.data.candidates.length;
   // Breaking out of this loop closes the upstream stream, which aborts its request.
   for await (const event of next()) {
     if (event.type === 'finish') {
@@ -42,7 +43,8 @@ export async function* safetyStream(ctx: PipelineContext, next: StreamNext, opts
     }
   }
   if (!blocked) return; // the upstream ended without finish: compose reports it
-  const refusal = refuse(ctx, opts, 'output', blocked, finished);
+  // Blocked before the finish event: name the call behind this stream, when it is unambiguous.
+  const refusal = refuse(ctx, opts, 'output', blocked, finished ?? ctx.report.candidateUnder(ctx.labels, since));
   // Text already released stays released; the refusal follows it.
   yield* replay(refusal, [released > 0 ? `\n\n${refusal.text}` : refusal.text]);
 }

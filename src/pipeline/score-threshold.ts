@@ -41,7 +41,11 @@ export interface ScoreThresholdOptions {
   minMargin?: number;
   /** The reference answer for `minMargin` (default: the refusal text, i.e. "better than refusing"). */
   reference?: string | ((request: ChatRequest) => string | Promise<string>);
-  /** Attempts in all, the first included (default 2). */
+  /**
+   * Attempts in all, the first included (default 2). Attempt k of a seeded request uses
+   * `seed + (k - 1)`, so retries differ and a rerun repeats them (times the seeds an attempt
+   * spans when a best-of-n is nested inside: `seed + (k - 1) * n`).
+   */
   maxAttempts?: number;
   /** When every attempt is below the bar: a refusal (default), the best attempt, or a GuardrailError. */
   onReject?: 'refuse' | 'best' | 'throw';
@@ -54,7 +58,8 @@ export interface ScoreThresholdOptions {
 type Opts = z.output<typeof ScoreThresholdSchema>;
 
 /**
- * Scores the answer and retries below the bar, up to `maxAttempts` calls in all.
+ * Scores the answer and retries below the bar, up to `maxAttempts` calls in all. Retries of a
+ * seeded request get seeds of their own (`seed + attempt - 1`, or `+ (attempt - 1) * n` over a best-of-n).
  *
  * @example
  * pipeline(model, [scoreThreshold({ scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' })]);
@@ -64,6 +69,7 @@ export function scoreThreshold(options: ScoreThresholdOptions): Middleware {
   return {
     name: 'scoreThreshold',
     calls: 'many',
+    fanOut: opts.maxAttempts,
     generate: async function scoreThresholdGenerate(ctx, next) {
       return (await attempt(ctx, fromGenerateNext(next), opts)).completion;
     },
@@ -79,7 +85,10 @@ async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Pr
   let best: { result: Buffered; value: number } | undefined;
   let request = ctx.request;
   for (let n = 1; n <= opts.maxAttempts; n++) {
-    const result = await call(request, { labels: { attempt: n } });
+    // A seeded request stays reproducible, but each retry samples with a seed of its own.
+    const shift = (n - 1) * ctx.seedStride;
+    const seeded = request.seed === undefined || shift === 0 ? request : { ...request, seed: request.seed + shift };
+    const result = await call(seeded, { labels: { attempt: n }, fanOutIndex: n - 1 });
     const { completion } = result;
     // A refusal from an inner guardrail is final: there is nothing to score.
     if (completion.finishReason === 'refused') return result;

@@ -24,6 +24,8 @@ export interface CandidateReport {
   cancelled: boolean;
   /** Why the call failed, when it did. */
   error?: { name: string; message: string };
+  /** Rejections and refusals of this candidate (below a score bar, blocked by an inner rail). */
+  reasons?: Array<{ by: string; reason: string }>;
 }
 
 /**
@@ -53,10 +55,18 @@ export interface Report {
   verdicts: RailVerdict[];
   /** Index of the candidate returned; `null` for a refusal. */
   chosen: number | null;
+  /**
+   * The answer returned is a refusal (as the completion's `refused`). A candidate that an inner
+   * rail blocked but that lost to another does not make it one: see that candidate's `reasons`.
+   */
   refused: boolean;
   /** A score threshold was not met (the result is a refusal, or the best attempt with `onReject: 'best'`). */
   rejected: boolean;
-  /** Human-readable reasons for refusals and rejections, outermost decision last. */
+  /**
+   * Human-readable reasons for the refusal or rejection of the result and for the retries along
+   * the way, outermost decision last. Refusals of candidates that lost to another answer are not
+   * listed here but on those candidates (`candidates[i].reasons`).
+   */
   reasons: Array<{ by: string; reason: string }>;
 }
 
@@ -85,6 +95,7 @@ export type PipelineEvent =
   | { type: 'candidate'; candidate: CandidateReport }
   | { type: 'score'; by: string; candidate: number | null; score: Score }
   | { type: 'verdict'; verdict: RailVerdict }
+  /** `refused`: that layer answered with a refusal; the caller's answer may still be another candidate. */
   | { type: 'rejection'; by: string; reason: string; candidate: number | null; refused: boolean };
 
 /**
@@ -104,6 +115,12 @@ export type LayerEvent = TextDeltaEvent | FinishEvent;
 export interface NextOptions extends CallOptions {
   /** Merged into the report labels of every candidate this call produces. */
   labels?: Record<string, number>;
+  /**
+   * Which of the layer's `fanOut` calls this is (0-based): a candidate, an attempt. The inner
+   * layers' `ctx.seedOffset` moves by `fanOutIndex * ctx.seedStride`. Shift the request's own
+   * seed by the same amount yourself.
+   */
+  fanOutIndex?: number;
 }
 
 /**
@@ -134,6 +151,16 @@ export interface PipelineContext {
   readonly signal: AbortSignal | undefined;
   /** Labels of the enclosing fan-outs. */
   readonly labels: Readonly<Record<string, number>>;
+  /**
+   * How far the enclosing fan-outs have shifted the seed (0 outside any). `request.seed` is
+   * already shifted; a middleware that supplies a default seed of its own adds this to it.
+   */
+  readonly seedOffset: number;
+  /**
+   * How many seeds one call of `next` spans: the product of the `fanOut` of the layers inside
+   * (1 when none fans out). Call `j` of a fan-out uses `seed + j * seedStride`.
+   */
+  readonly seedStride: number;
   /** Records scores, verdicts and decisions, and emits the matching events. */
   readonly report: ReportRecorder;
   /** Sends an event to `onEvent` and to the stream consumer. */
@@ -154,6 +181,11 @@ export interface Middleware {
   readonly name: string;
   /** `'many'` lets the middleware call `next` more than once per request (fan-out, retry). */
   readonly calls?: 'once' | 'many';
+  /**
+   * The most `next` calls per request (best-of-n: `n`; retries: `maxAttempts`), so that seeds
+   * are spaced to never repeat across nested fan-outs (see `ctx.seedStride`). Default 1.
+   */
+  readonly fanOut?: number;
   generate?(ctx: PipelineContext, next: GenerateNext): Promise<Completion>;
   stream?(ctx: PipelineContext, next: StreamNext): AsyncIterable<LayerEvent>;
 }

@@ -23,7 +23,8 @@ needs NVIDIA_API_KEY (NIM_BASE_URL points it at a self-hosted NIM serving all th
 Options:
   --nim                 use hosted NVIDIA NIM models instead of the local ones
   -n, --candidates <n>  answers sampled per attempt (default 4)
-  --seed <n>            first sampling seed, for a repeatable run (default: random)
+  --seed <n>            sampling seed of every prompt, for a repeatable run (default: random);
+                        candidates and retries derive their own seeds from it
   --prompt <text>       use this prompt instead of the built-in ones (repeatable)
   --models <dir>        folder holding tiny-chat, tiny-reward, tiny-guard
                         (default: REWARDGATE_MODELS, then the copy shipped with rewardgate)
@@ -71,7 +72,7 @@ export const demoCommand: Command = {
         tracker.current = rejectionTracker();
         const started = performance.now();
         const messages = [{ role: 'user' as const, content: prompt }];
-        const request = seed === undefined ? { messages } : { messages, seed: seed + i * 1000 };
+        const request = seed === undefined ? { messages } : { messages, seed };
         const completion = await built.model.generate(request, { signal: io.signal });
         const run = { prompt, completion, rejected: tracker.current.rejected, ms: performance.now() - started };
         io.stdout.write(`\n${renderRun(run, `[${i + 1}/${prompts.length}]`, width)}\n`);
