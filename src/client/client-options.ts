@@ -6,7 +6,7 @@ export const ClientOptionsSchema = z
   .object({
     /** Default `https://integrate.api.nvidia.com/v1`; a self-hosted NIM is `http://host:8000/v1`. */
     baseURL: z.url().optional(),
-    /** Default: the `NVIDIA_API_KEY` environment variable. Sent as `Authorization: Bearer`. */
+    /** Default: the `NVIDIA_API_KEY` environment variable, for NVIDIA hosts (`*.nvidia.com`) only. Sent as `Authorization: Bearer`. */
     apiKey: z.string().min(1).optional(),
     /** Retries on 408, 409, 429, 5xx, connection failures and header timeouts. Default 2. */
     maxRetries: z.number().int().min(0).max(20).optional(),

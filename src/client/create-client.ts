@@ -30,8 +30,10 @@ export class RewardgateClient {
 
   constructor(options: ClientOptions = {}) {
     const valid = validate(ClientOptionsSchema, options, 'client options');
-    const env = typeof process !== 'undefined' ? process.env?.NVIDIA_API_KEY : undefined;
     this.baseURL = valid.baseURL ?? DEFAULT_BASE_URL;
+    // NVIDIA_API_KEY goes only to NVIDIA's hosts: a client pointed at another server without an
+    // explicit key must not hand that server the user's NVIDIA key.
+    const env = isNvidiaHost(this.baseURL) && typeof process !== 'undefined' ? process.env?.NVIDIA_API_KEY : undefined;
     this.#transport = new Transport({
       baseURL: this.baseURL,
       apiKey: valid.apiKey ?? (env || undefined),
@@ -74,4 +76,9 @@ export function createClient(options: ClientOptions = {}): RewardgateClient {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isNvidiaHost(baseURL: string): boolean {
+  const host = new URL(baseURL).hostname;
+  return host === 'nvidia.com' || host.endsWith('.nvidia.com');
 }

@@ -30,6 +30,15 @@ describe('createClient', () => {
     expect(seen[0]!.headers.get('authorization')).toBe('Bearer nvapi-from-env');
   });
 
+  it('never sends NVIDIA_API_KEY to a server that is not NVIDIA\'s, unless passed explicitly', async () => {
+    vi.stubEnv('NVIDIA_API_KEY', 'nvapi-from-env');
+    const seen = chatEndpoint('https://llm.example.com/v1');
+    await createClient({ baseURL: 'https://llm.example.com/v1' }).chat.create({ model: 'm', messages: userTurn });
+    expect(seen[0]!.headers.get('authorization')).toBeNull();
+    await createClient({ baseURL: 'https://llm.example.com/v1', apiKey: 'sk-explicit' }).chat.create({ model: 'm', messages: userTurn });
+    expect(seen[1]!.headers.get('authorization')).toBe('Bearer sk-explicit');
+  });
+
   it('sends the request body in the OpenAI shape with extra fields merged and custom headers', async () => {
     const seen = chatEndpoint(NIM);
     const client = createClient({ baseURL: NIM, apiKey: KEY, headers: { 'x-team': 'blue' } });
