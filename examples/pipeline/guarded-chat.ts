@@ -3,8 +3,8 @@
 //
 //   node --import tsx examples/pipeline/guarded-chat.ts          # offline, tiny local models
 //   NVIDIA_API_KEY=nvapi-... node --import tsx examples/pipeline/guarded-chat.ts --nim
-import { bestOfN, createClient, nemoguard, nimReward, pipeline, safety, scoreThreshold, type ChatModel, type Guard, type PipelineEvent, type Scorer } from '../../src/index.js';
-import { loadChatModel, loadGuard, loadScorer } from '../../src/onnx/index.js';
+import { bestOfN, createClient, nemoguard, nimReward, pipeline, safety, scoreThreshold, type ChatModel, type Guard, type PipelineEvent, type Scorer } from 'rewardgate';
+import { loadChatModel, loadGuard, loadScorer } from 'rewardgate/onnx';
 
 const nim = process.argv.includes('--nim');
 const fixtures = new URL('../../test/fixtures/models/', import.meta.url).pathname;
