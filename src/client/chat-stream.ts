@@ -1,11 +1,12 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { APIError, StreamError, UserAbortError } from '../errors.js';
 import type { StreamEvent } from '../interfaces.js';
-import { armDeadline, toTransportError } from '../http/call-scope.js';
+import { toTransportError } from '../http/transport-error.js';
 import { readSSE } from '../http/sse.js';
 import type { Transport } from '../http/transport.js';
 import { WireChunkSchema, type WireChunk } from './chat-wire.js';
 import { StreamAccumulator } from './stream-accumulator.js';
+import { isWireChunk } from './wire-check.js';
 
 /**
  * Streams a chat completion: text deltas, then one finish event. A stream that ends without
@@ -22,29 +23,32 @@ export async function* streamChat(
   const acc = new StreamAccumulator();
   let sawDone = false;
   let completed = false;
-  // Only data events reset the deadlines: keep-alive comments never reach this loop.
-  let disarm = armDeadline(call.link, 'first-chunk', firstChunkMs);
+  // Only data events reset the deadlines: keep-alive comments never reach this loop. Re-arming
+  // only moves a number; the call's one timer re-checks when it fires.
+  const { scope } = call;
+  const redact = <T>(value: T): T => transport.redact(value);
+  scope.arm('first-chunk', firstChunkMs);
   try {
     if (!call.response.body) throw new StreamError('truncated', `The stream from ${call.url} has no body`);
     for await (const message of readSSE(call.response.body, { signal: call.link.signal, maxBufferSize })) {
-      disarm();
+      scope.disarm();
       if (message.data.trim() === '[DONE]') {
         sawDone = true;
         break;
       }
-      const delta = acc.add(parseChunk(message, call.requestId, (v) => transport.redact(v)));
+      const delta = acc.add(parseChunk(message, call.requestId, redact));
       if (delta) yield { type: 'text-delta', text: delta };
       // Armed after the yield: a slow consumer is not an idle server.
-      disarm = armDeadline(call.link, 'idle', idleMs);
+      scope.arm('idle', idleMs);
     }
-    disarm();
+    scope.disarm();
     const finishEvent = acc.finish(sawDone, call.url);
     completed = true;
     yield finishEvent;
   } catch (error) {
     throw toTransportError(error, call.link.signal, call.url);
   } finally {
-    disarm();
+    scope.disarm();
     // Breaking out of the loop (or a failure) aborts the HTTP request.
     if (!completed) call.link.abort(new UserAbortError('the stream was closed before its end'));
     call.close();
@@ -61,6 +65,7 @@ function parseChunk(message: EventSourceMessage, requestId: string | undefined, 
   }
   const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error !== undefined ? json : undefined;
   if (errorBody !== undefined) throw APIError.generate(statusOf(errorBody), redact(errorBody), requestId);
+  if (isWireChunk(json)) return json;
   const parsed = WireChunkSchema.safeParse(json);
   if (!parsed.success) throw new StreamError('malformed', `Unexpected stream chunk shape: ${message.data.slice(0, 80)}`, { cause: parsed.error });
   return parsed.data;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { StreamError, formatPath } from '../errors.js';
 import type { ChatRequest, Completion, FinishReason, Usage } from '../types.js';
+import { isWireCompletion } from './wire-check.js';
 
 /** The JSON body for POST /chat/completions. `extra` goes last so callers can set any field. */
 export function toWireBody(request: ChatRequest & { model: string }, stream: boolean): Record<string, unknown> {
@@ -13,7 +14,7 @@ const WireUsageSchema = z
   .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() })
   .loose();
 
-const WireCompletionSchema = z
+export const WireCompletionSchema = z
   .object({
     id: z.string().optional(),
     model: z.string().optional(),
@@ -35,15 +36,11 @@ export const WireChunkSchema = z
   })
   .loose();
 export type WireChunk = z.infer<typeof WireChunkSchema>;
+export type WireCompletion = z.infer<typeof WireCompletionSchema>;
 
 /** Reads a chat completion body; a body of the wrong shape is a StreamError('malformed'). */
 export function parseCompletion(body: unknown): Completion {
-  const parsed = WireCompletionSchema.safeParse(body);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
-    throw new StreamError('malformed', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });
-  }
-  const { id, model, choices, usage } = parsed.data;
+  const { id, model, choices, usage } = isWireCompletion(body) ? body : parseWithZod(body);
   const choice = choices[0]!;
   return {
     ...(id !== undefined ? { id } : {}),
@@ -52,6 +49,13 @@ export function parseCompletion(body: unknown): Completion {
     finishReason: toFinishReason(choice.finish_reason),
     ...(usage ? { usage: toUsage(usage) } : {}),
   };
+}
+
+function parseWithZod(body: unknown): WireCompletion {
+  const parsed = WireCompletionSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const where = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
+  throw new StreamError('malformed', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });
 }
 
 export function toUsage(usage: z.infer<typeof WireUsageSchema>): Usage {

@@ -1,7 +1,8 @@
 import type { KyInstance } from 'ky';
 import { abortableSleep } from '../internal/abortable-sleep.js';
-import { armDeadline } from './call-scope.js';
 import type { LinkedAbort } from '../internal/merge-abort-signals.js';
+import type { CallScope } from './call-scope.js';
+import { kySend } from './ky-send.js';
 
 /** Where and how often a hosted NVCF 202 answer is polled. */
 export interface NvcfPollConfig {
@@ -26,6 +27,7 @@ export async function pollNvcf(
   config: NvcfPollConfig,
   authHeaders: Record<string, string>,
   link: LinkedAbort,
+  scope: CallScope,
   headersMs: number,
 ): Promise<Response> {
   let response = first;
@@ -35,11 +37,11 @@ export async function pollNvcf(
     await response.body?.cancel().catch(() => {});
     await abortableSleep(config.pollIntervalMs, link.signal);
     const url = `${config.statusBaseURL.replace(/\/+$/, '')}/${encodeURIComponent(requestId)}`;
-    const disarm = armDeadline(link, 'headers', headersMs);
+    scope.arm('headers', headersMs);
     try {
-      response = await ky(url, { method: 'get', headers: authHeaders, signal: link.signal });
+      response = await kySend(ky, url, { method: 'GET', headers: authHeaders, signal: link.signal });
     } finally {
-      disarm();
+      scope.disarm();
     }
   }
   return response;

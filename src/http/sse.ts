@@ -1,6 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { StreamError } from '../errors.js';
-import { raceAbort } from '../internal/abortable-sleep.js';
 
 /** Default cap on one buffered SSE line or event, in characters (1 MiB). */
 export const DEFAULT_MAX_SSE_BUFFER = 1 << 20;
@@ -33,10 +32,17 @@ export async function* readSSE(body: ReadableStream<Uint8Array>, options: ReadSS
   });
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const reader = body.getReader();
+  const { signal } = options;
+  // One listener for the whole stream (not a race per read): an abort cancels the reader, which
+  // ends a pending read at once, and the loop then throws the signal's reason.
+  const onAbort = () => void reader.cancel(signal!.reason).catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
   let finished = false;
   try {
+    signal?.throwIfAborted();
     for (;;) {
-      const chunk = options.signal ? await raceAbort(reader.read(), options.signal) : await reader.read();
+      const chunk = await reader.read();
+      signal?.throwIfAborted();
       if (chunk.done) {
         // An event cut off before its blank line is dropped, as the SSE spec says; the caller
         // then sees a stream without its end (truncated).
@@ -52,6 +58,7 @@ export async function* readSSE(body: ReadableStream<Uint8Array>, options: ReadSS
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     if (!finished) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }

@@ -1,14 +1,18 @@
 // The request engine: one attempt loop around ky with retries, deadlines, 202 polling and
-// redaction. ky does the HTTP; ky's own retry is off because it neither honours retry-after-ms
-// nor retries POSTs with an idempotency key, and its timeout does not cover stream phases.
-import ky, { type KyInstance } from 'ky';
+// redaction. ky does the HTTP (see ky-send.ts); ky's own retry is off because it neither honours
+// retry-after-ms nor retries POSTs with an idempotency key, and its timeout does not cover stream
+// phases. Per call it builds one header object (the fixed part is built once per client), one
+// JSON string for every attempt, and one CallScope whose single timer serves all deadlines.
+import type { KyInstance } from 'ky';
 import { StreamError } from '../errors.js';
 import { abortableSleep, raceAbort } from '../internal/abortable-sleep.js';
 import type { LinkedAbort } from '../internal/merge-abort-signals.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
-import { armDeadline, CallScope, toTransportError } from './call-scope.js';
+import { CallScope } from './call-scope.js';
+import { toTransportError } from './transport-error.js';
 import { errorFromResponse, requestIdOf } from './error-response.js';
+import { createKy, kySend } from './ky-send.js';
 import { pollNvcf, type NvcfPollConfig } from './nvcf-poll.js';
 import type { Timeouts } from './timeouts.js';
 
@@ -50,12 +54,23 @@ export class Transport {
   readonly #apiKey: string | undefined;
   readonly #config: Omit<TransportConfig, 'apiKey'>;
   readonly #ky: KyInstance;
+  // Built once: accept, the client's headers and the key, in that order of precedence.
+  readonly #jsonHeaders: Record<string, string>;
+  readonly #streamHeaders: Record<string, string>;
+  readonly #authHeaders: Record<string, string>;
+  readonly #hasContentType: boolean;
+  readonly #baseURL: string;
 
   constructor(config: TransportConfig) {
     const { apiKey, ...rest } = config;
     this.#apiKey = apiKey;
     this.#config = rest;
-    this.#ky = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, ...(config.fetch ? { fetch: config.fetch } : {}) });
+    this.#ky = createKy(config.fetch);
+    this.#authHeaders = { ...config.headers, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+    this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
+    this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };
+    this.#hasContentType = Object.keys(config.headers).some((k) => k.toLowerCase() === 'content-type');
+    this.#baseURL = config.baseURL.replace(/\/+$/, '');
   }
 
   /** Masks the API key wherever it appears in `value` (error bodies may echo headers). */
@@ -87,35 +102,27 @@ export class Transport {
   /** Sends with retries and returns the answered call; the caller reads the body and closes it. */
   async open(options: SendOptions): Promise<OpenCall> {
     const { timeouts, maxRetries: clientRetries, nvcf } = this.#config;
-    const url = joinURL(this.#config.baseURL, options.path);
+    const url = `${this.#baseURL}/${options.path.replace(/^\/+/, '')}`;
     const maxRetries = options.maxRetries ?? clientRetries;
     const scope = new CallScope(options.signal, timeouts.totalMs);
-    const auth: Record<string, string> = this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {};
+    const headers: Record<string, string> = { ...(options.stream ? this.#streamHeaders : this.#jsonHeaders) };
     // One key for every attempt, so a retried POST the server already ran is not billed twice.
-    const idempotency: Record<string, string> = options.method === 'post' ? { 'idempotency-key': `rewardgate-retry-${globalThis.crypto.randomUUID()}` } : {};
-    const headers = {
-      accept: options.stream ? 'text/event-stream' : 'application/json',
-      ...this.#config.headers,
-      ...auth,
-      ...idempotency,
-    };
+    if (options.method === 'post') headers['idempotency-key'] = `rewardgate-retry-${globalThis.crypto.randomUUID()}`;
+    const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+    if (body !== undefined && !this.#hasContentType) headers['content-type'] = 'application/json';
+    const method = options.method === 'post' ? 'POST' : 'GET';
     try {
       for (let attempt = 0; ; attempt++) {
         scope.throwIfAborted();
         const link = scope.child();
         let response: Response;
-        const disarm = armDeadline(link, 'headers', timeouts.headersMs);
+        scope.arm('headers', timeouts.headersMs);
         try {
-          response = await this.#ky(url, {
-            method: options.method,
-            headers,
-            signal: link.signal,
-            ...(options.body !== undefined ? { json: options.body } : {}),
-          });
-          disarm();
-          if (response.status === 202) response = await pollNvcf(this.#ky, response, nvcf, { ...this.#config.headers, ...auth }, link, timeouts.headersMs);
+          response = await kySend(this.#ky, url, { method, headers, signal: link.signal, ...(body !== undefined ? { body } : {}) });
+          scope.disarm();
+          if (response.status === 202) response = await pollNvcf(this.#ky, response, nvcf, this.#authHeaders, link, scope, timeouts.headersMs);
         } catch (error) {
-          disarm();
+          scope.disarm();
           const mapped = toTransportError(error, link.signal, url);
           link.dispose();
           if (!mapped.isRetryable || scope.signal.aborted || attempt >= maxRetries) throw mapped;
@@ -140,8 +147,4 @@ export class Transport {
       throw toTransportError(error, scope.signal, url);
     }
   }
-}
-
-function joinURL(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

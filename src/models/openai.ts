@@ -4,9 +4,10 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
-import { parseCompletion, toWireBody, WireChunkSchema } from '../client/chat-wire.js';
+import { parseCompletion, toWireBody, WireChunkSchema, type WireChunk } from '../client/chat-wire.js';
 import { StreamAccumulator } from '../client/stream-accumulator.js';
-import { safeCause } from '../http/call-scope.js';
+import { isWireChunk } from '../client/wire-check.js';
+import { safeCause } from '../http/transport-error.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { validate } from '../internal/validate.js';
@@ -60,9 +61,7 @@ export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatMode
       const chunks = await client.chat.completions.create(toWireBody(request, true) as never, { signal: link.signal });
       const acc = new StreamAccumulator();
       for await (const raw of chunks as unknown as AsyncIterable<unknown>) {
-        const chunk = WireChunkSchema.safeParse(raw);
-        if (!chunk.success) throw new StreamError('malformed', 'Unexpected stream chunk shape from the openai client', { cause: chunk.error });
-        const delta = acc.add(chunk.data);
+        const delta = acc.add(isWireChunk(raw) ? raw : parseChunk(raw));
         if (delta) yield { type: 'text-delta', text: delta };
       }
       // openai swallows [DONE], so only a finish reason proves the stream was complete.
@@ -75,6 +74,12 @@ export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatMode
       if (!completed) link.abort(new UserAbortError('the stream was closed before its end'));
       link.dispose();
     }
+  }
+
+  function parseChunk(raw: unknown): WireChunk {
+    const chunk = WireChunkSchema.safeParse(raw);
+    if (!chunk.success) throw new StreamError('malformed', 'Unexpected stream chunk shape from the openai client', { cause: chunk.error });
+    return chunk.data;
   }
 
   return {
