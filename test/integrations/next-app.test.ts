@@ -58,7 +58,9 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'next.js'))) run([join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js')], root);
   run([nextBin, 'build'], app);
   // The upstream of the edge route (app/api/edge-chat): slow when asked to be, to test disconnects.
-  upstream = await startOpenAIServer((body) => ({ text: 'Hello from the edge upstream.', ...(/slow/.test(JSON.stringify(body.messages)) ? { text: 'a b c d e f g h i j k l', chunkDelayMs: 100 } : {}) }));
+  // Slow answers are whole sentences, so the output rail releases the first one long before the end.
+  const slow = 'One short sentence. Two more words. Three more words. Four more words. Five more words. Six more words.';
+  upstream = await startOpenAIServer((body) => ({ text: 'Hello from the edge upstream.', ...(/slow/.test(JSON.stringify(body.messages)) ? { text: slow, chunkDelayMs: 100 } : {}) }));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const startEnv = { ...env, UPSTREAM_BASE_URL: upstream.baseURL, UPSTREAM_MODEL: 'fake-model' };

@@ -2,6 +2,7 @@
 // AbortSignal (timers cleared, listeners removed) and are counted.
 import type { ChatModel, StreamEvent } from '../../src/interfaces.js';
 import type { ChatRequest, Completion } from '../../src/types.js';
+import { abortableSleep as sleep } from '../../src/internal/abortable-sleep.js';
 
 export interface ScriptedReply {
   text: string;
@@ -65,21 +66,6 @@ export function completion(text: string): Completion {
   return { text, finishReason: 'stop', usage: { promptTokens: 3, completionTokens: tokens, totalTokens: 3 + tokens } };
 }
 
-/** Resolves after `ms`, or rejects when `signal` aborts; no timer or listener survives either way. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export const user = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
 
