@@ -2,8 +2,10 @@
 // upstream (the loopback OpenAI-compatible test server): autocannon, 100 connections, plain and
 // streaming. Reports p50 / p99 latency and the difference (the proxy's added time), errors, and
 // the proxy process's memory (RSS and heap) sampled over the run. At 100 connections the added
-// latency is mostly queueing behind the proxy's throughput; one connection shows the unqueued
-// time a request spends in the proxy.
+// latency is mostly queueing behind the proxy's throughput: the fake upstream answers in
+// microseconds, far faster than any LLM, so each mode also runs against an upstream that takes
+// LLM_MS to answer (a fast LLM); there the proxy is not saturated and the added latency is its own
+// time. One connection shows the unqueued time a request spends in the proxy.
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +13,10 @@ import { startOpenAIServer } from '../test/helpers/openai-server.js';
 
 const CONNECTIONS = 100;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const upstream = await startOpenAIServer(() => ({ text: 'Hello from the fake server, a short answer of some words.' }));
+const LLM_MS = 200;
+const TEXT = 'Hello from the fake server, a short answer of some words.';
+// Requests that say "slowly" get an LLM-like wait before the answer.
+const upstream = await startOpenAIServer((body) => ({ text: TEXT, ...(/slowly/.test(JSON.stringify(body?.messages)) ? { delayMs: LLM_MS } : {}) }));
 
 const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL], {
   execArgv: ['--import', 'tsx', '--expose-gc'],
@@ -29,9 +34,9 @@ const ask = <T>(message: string, key: string) =>
   });
 const { url: proxyURL } = await ask<{ url: string }>('', 'url');
 
-const body = (stream: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: 'Say hello.' }] });
-const load = (base: string, stream: boolean, seconds = SECONDS, connections = CONNECTIONS) =>
-  autocannon({ url: `${base}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json' }, body: body(stream) });
+const body = (stream: boolean, slow: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: slow ? 'Say hello slowly.' : 'Say hello.' }] });
+const load = (base: string, stream: boolean, seconds = SECONDS, connections = CONNECTIONS, slow = false) =>
+  autocannon({ url: `${base}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json' }, body: body(stream, slow) });
 
 type Sample = { rss: number; heapUsed: number; heapTotal: number; external: number };
 async function sampled<T>(run: () => Promise<T>): Promise<{ result: T; samples: Sample[] }> {
@@ -56,11 +61,12 @@ await ask('gc', 'gc');
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
 const rows: string[] = [];
 const allSamples: Sample[] = [];
-for (const [stream, connections] of [[false, CONNECTIONS], [true, CONNECTIONS], [false, 1], [true, 1]] as const) {
-  const direct = await load(upstream.url, stream, SECONDS, connections);
-  const { result: proxied, samples } = await sampled(() => load(proxyURL, stream, SECONDS, connections));
+const modes = [[false, CONNECTIONS, true], [true, CONNECTIONS, true], [false, CONNECTIONS, false], [true, CONNECTIONS, false], [false, 1, false], [true, 1, false]] as const;
+for (const [stream, connections, slow] of modes) {
+  const direct = await load(upstream.url, stream, SECONDS, connections, slow);
+  const { result: proxied, samples } = await sampled(() => load(proxyURL, stream, SECONDS, connections, slow));
   allSamples.push(...samples);
-  const mode = `${stream ? 'streaming' : 'plain'}, ${connections} conn`;
+  const mode = `${stream ? 'streaming' : 'plain'}, ${connections} conn, upstream answers ${slow ? `in ${LLM_MS} ms (LLM-like)` : 'at once (saturates the proxy)'}`;
   const errors = (r: typeof direct) => r.errors + r.timeouts + r.non2xx;
   rows.push(
     mode,
