@@ -59,20 +59,21 @@ function parseChunk(message: EventSourceMessage, requestId: string | undefined, 
   let json: unknown;
   try {
     json = JSON.parse(message.data);
-  } catch (error) {
+  } catch {
     if (message.event === 'error') throw APIError.generate(500, redact(message.data), requestId);
-    throw new StreamError('malformed', `Stream data is not JSON: ${message.data.slice(0, 80)}`, { cause: error });
+    // No JSON.parse error as the cause: it quotes the data, cut where a masked key would show in part.
+    throw new StreamError('malformed', `Stream data is not JSON: ${redact(message.data).slice(0, 80)}`);
   }
   const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error !== undefined ? json : undefined;
   if (errorBody !== undefined) throw APIError.generate(statusOf(errorBody), redact(errorBody), requestId);
   if (isWireChunk(json)) return json;
   const parsed = WireChunkSchema.safeParse(json);
-  if (!parsed.success) throw new StreamError('malformed', `Unexpected stream chunk shape: ${message.data.slice(0, 80)}`, { cause: parsed.error });
+  if (!parsed.success) throw new StreamError('malformed', `Unexpected stream chunk shape: ${redact(message.data).slice(0, 80)}`, { cause: parsed.error });
   return parsed.data;
 }
 
 // Error events carry the status in `error.code` (vLLM), `status` (problem details) or not at all.
-function statusOf(body: unknown): number {
+export function statusOf(body: unknown): number {
   const b = body as { status?: unknown; code?: unknown; error?: { code?: unknown; status?: unknown } } | null;
   for (const c of [b?.error?.code, b?.error?.status, b?.status, b?.code]) {
     const n = typeof c === 'string' ? Number(c) : c;

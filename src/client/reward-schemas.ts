@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MessageSchema } from '../types.js';
 
-const WeightsSchema = z
+/** The attribute weights a caller may override (strict: a misspelt attribute is an error). */
+export const RewardWeightsSchema = z
   .object({
     helpfulness: z.number(),
     correctness: z.number(),
@@ -24,14 +25,14 @@ export const ScoredConversationSchema = z
   });
 
 export const RewardRequestSchema = z
-  .object({ model: z.string().min(1), messages: ScoredConversationSchema, weights: WeightsSchema.optional() })
+  .object({ model: z.string().min(1), messages: ScoredConversationSchema, weights: RewardWeightsSchema.optional() })
   .strict();
 
 export const RewardBatchRequestSchema = z
   .object({
     model: z.string().min(1),
     conversations: z.array(ScoredConversationSchema),
-    weights: WeightsSchema.optional(),
+    weights: RewardWeightsSchema.optional(),
     concurrency: z.number().int().positive().max(64).optional(),
   })
   .strict();

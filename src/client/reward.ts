@@ -49,6 +49,6 @@ export class RewardAPI {
 
   async #scoreOne(model: string, messages: Message[], weights: RewardWeights, signal: AbortSignal | undefined): Promise<Score> {
     const { body } = await this.#transport.json({ method: 'post', path: 'chat/completions', body: { model, messages }, signal });
-    return parseReward(body, weights);
+    return parseReward(this.#transport.redact(body), weights);
   }
 }

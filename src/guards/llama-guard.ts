@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
-import type { CategoryHit, Message, Verdict } from '../types.js';
+import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
 import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
 import { llamaGuardPrompt } from './llama-guard-prompt.js';
 import { mapCategory } from './taxonomy-maps.js';
@@ -44,7 +44,8 @@ export function llamaGuard(options: LlamaGuardOptions = {}): Guard {
   const prompt = validate(z.object({ prompt: PromptSchema }), { prompt: promptOption }, 'llamaGuard options');
   const { chat, model } = guardChat(opts, LLAMA_GUARD_MODEL);
   return {
-    async check(conversation, callOptions = {}) {
+    async check(input, callOptions = {}) {
+      const conversation = validate(ConversationSchema, input, 'guard conversation');
       const messages: Message[] =
         prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : conversation.filter((m) => m.role === 'user' || m.role === 'assistant');
       const completion = await chat.generate({ messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 }, callOptions);

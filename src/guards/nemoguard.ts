@@ -1,6 +1,6 @@
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
-import type { Verdict } from '../types.js';
+import { ConversationSchema, type Verdict } from '../types.js';
 import { GuardModelOptionsSchema, guardChat, type GuardModelOptions } from './guard-chat.js';
 import { parseNemoguard } from './nemoguard-parse.js';
 import { lastExchange, nemoguardPrompt } from './nemoguard-prompt.js';
@@ -36,7 +36,8 @@ export function nemoguard(options: NemoguardOptions = {}): Guard {
   const { chat, model } = guardChat(opts, NEMOGUARD_MODEL);
   const maxTokens = opts.maxTokens ?? 50; // NeMo Guardrails' cap for this call
   return {
-    async check(conversation, callOptions = {}) {
+    async check(input, callOptions = {}) {
+      const conversation = validate(ConversationSchema, input, 'guard conversation');
       const completion = await chat.generate(
         { messages: [{ role: 'user', content: nemoguardPrompt(conversation) }], ...(model ? { model } : {}), max_tokens: maxTokens, temperature: 0 },
         callOptions,

@@ -89,8 +89,9 @@ export class Transport {
       const text = await raceAbort(call.response.text(), call.link.signal);
       try {
         return { body: text ? JSON.parse(text) : undefined, status: call.response.status, requestId: call.requestId };
-      } catch (error) {
-        throw new StreamError('malformed', `The response from ${call.url} is not valid JSON`, { cause: error });
+      } catch {
+        // No JSON.parse error as the cause: it quotes the body, cut where a masked key would show in part.
+        throw new StreamError('malformed', `The response from ${call.url} is not valid JSON: ${this.redact(text).slice(0, 80)}`);
       }
     } catch (error) {
       throw toTransportError(error, call.link.signal, call.url);

@@ -6,6 +6,7 @@ import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutErro
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { parseCompletion, toWireBody, WireChunkSchema, type WireChunk } from '../client/chat-wire.js';
 import { StreamAccumulator } from '../client/stream-accumulator.js';
+import { statusOf } from '../client/chat-stream.js';
 import { isWireChunk } from '../client/wire-check.js';
 import { safeCause } from '../http/transport-error.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
@@ -113,5 +114,13 @@ function mapOpenAIError(client: OpenAI, error: unknown, signal: AbortSignal): un
   if (typeof e?.status === 'number') {
     return APIError.generate(e.status, redactSecret(e.error ?? e.message, secret), e.requestID ?? undefined);
   }
+  // An error event inside a stream: openai throws its APIError without a status.
+  if (classes.APIError && error instanceof classes.APIError) {
+    const body = redactSecret(e.error ?? e.message, secret);
+    return APIError.generate(statusOf(body), body, e.requestID ?? undefined);
+  }
+  // openai throws a bare SyntaxError on data that is not JSON; not kept as the cause, since a
+  // JSON.parse message quotes the data, cut where a masked key would show in part.
+  if (error instanceof SyntaxError) return new StreamError('malformed', 'The openai client received data that is not JSON');
   return error;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { RewardgateError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
+import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { validate } from '../internal/validate.js';
 import type { Score } from '../types.js';
 import { ScorerSchema } from './option-schemas.js';
@@ -32,7 +34,27 @@ function combine(where: string, scorers: Scorer[], pick: (...values: number[]) =
   validate(ScorersSchema, scorers, `${where} scorers`);
   return {
     async score(conversations, options) {
-      const all = await Promise.all(scorers.map((s) => s.score(conversations, options)));
+      // The first failure decides the outcome: the other scorer calls are cancelled, not left running.
+      const link = linkAbortSignals([options?.signal]);
+      let all: Score[][];
+      try {
+        all = await Promise.all(
+          scorers.map((s) =>
+            s.score(conversations, { ...options, signal: link.signal }).catch((error: unknown) => {
+              link.abort(error);
+              throw error;
+            }),
+          ),
+        );
+      } finally {
+        link.dispose();
+      }
+      all.forEach((scores, k) => {
+        if (!Array.isArray(scores) || scores.length !== conversations.length) {
+          const got = Array.isArray(scores) ? scores.length : 'no';
+          throw new RewardgateError(`${where}: scorer ${k} returned ${got} scores for ${conversations.length} conversation(s)`);
+        }
+      });
       return conversations.map((_, i): Score => {
         const values = all.map((scores) => scores[i]!.value);
         return { value: pick(...values), attributes: Object.fromEntries(values.map((v, k) => [`s${k}`, v])) };

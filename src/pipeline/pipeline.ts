@@ -66,6 +66,7 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
       let pending: Promise<IteratorResult<unknown>> | undefined;
       let settled = false;
       let exhausted = false;
+      let failed = false;
       try {
         while (true) {
           while (side.size) yield side.shift()!;
@@ -92,9 +93,12 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
         }
         if (!settled) throw new RewardgateError('The pipeline stream ended without a finish event');
       } catch (error) {
+        failed = true;
         endSpan(state.span, undefined, error);
         throw asAbort(error, callOptions.signal);
       } finally {
+        // A caller that stops reading before the finish still closes the call's span.
+        if (!settled && !failed) endSpan(state.span, undefined);
         if (!exhausted) {
           // The caller stopped early or a layer failed: cancel everything upstream, then unwind.
           scope.abort(new UserAbortError('stream closed'));

@@ -9,7 +9,7 @@ import type { LayerEvent, PipelineContext, StreamNext } from './types.js';
 export async function* safetyStream(ctx: PipelineContext, next: StreamNext, opts: SafetyConfig): AsyncGenerator<LayerEvent> {
   let text = '';
   let released = 0;
-  let checked = -1; // length of the text the guard last passed
+  let checked: string | undefined; // the text the guard last passed
   let finished: Completion | undefined;
   let blocked: string | undefined;
   const since = ctx.report.data.candidates.length;
@@ -24,22 +24,28 @@ export async function* safetyStream(ctx: PipelineContext, next: StreamNext, opts
     if (cut <= released) continue;
     blocked = await judge(ctx, opts, answered(ctx.request.messages, text), 'output');
     if (blocked) break;
-    checked = text.length;
+    checked = text;
     yield { type: 'text-delta', text: text.slice(released, cut) };
     released = cut;
   }
   if (!blocked && finished) {
     if (finished.finishReason === 'refused') {
-      // An inner guardrail already refused; pass its refusal on.
-      if (finished.text.length > released) yield { type: 'text-delta', text: finished.text.slice(released) };
-      return yield { type: 'finish', completion: finished };
-    }
-    text = finished.text;
-    // Skip a second check of text the guard has just passed.
-    if (checked !== text.length) blocked = await judge(ctx, opts, answered(ctx.request.messages, text), 'output', finished);
-    if (!blocked) {
-      if (text.length > released) yield { type: 'text-delta', text: text.slice(released) };
-      return yield { type: 'finish', completion: finished };
+      // An inner guardrail already refused; pass its refusal on as its stream showed it. A stream
+      // that differs from the refusal (blocked mid-answer: its released text, then the refusal) is
+      // judged here before the rest of it goes out, like any other text.
+      if (text !== finished.text && checked !== text && text.length > released) blocked = await judge(ctx, opts, answered(ctx.request.messages, text), 'output');
+      if (!blocked) {
+        if (text.length > released) yield { type: 'text-delta', text: text.slice(released) };
+        return yield { type: 'finish', completion: finished };
+      }
+    } else {
+      text = finished.text;
+      // Skip a second check of text the guard has just passed (the same text, not only as long).
+      if (checked !== text) blocked = await judge(ctx, opts, answered(ctx.request.messages, text), 'output', finished);
+      if (!blocked) {
+        if (text.length > released) yield { type: 'text-delta', text: text.slice(released) };
+        return yield { type: 'finish', completion: finished };
+      }
     }
   }
   if (!blocked) return; // the upstream ended without finish: compose reports it

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { createClient, RewardgateClient } from '../client/create-client.js';
-import { ScoredConversationSchema } from '../client/reward-schemas.js';
+import { RewardWeightsSchema, ScoredConversationSchema } from '../client/reward-schemas.js';
 import type { RewardWeights } from '../client/reward-parse.js';
 import { validate } from '../internal/validate.js';
 import type { Message, Score } from '../types.js';
@@ -37,7 +37,7 @@ const OptionsSchema = z
     baseURL: z.url().optional(),
     apiKey: z.string().min(1).optional(),
     model: z.string().min(1),
-    weights: z.record(z.string(), z.number()).optional(),
+    weights: RewardWeightsSchema.optional(),
     concurrency: z.number().int().positive().max(64).optional(),
     tokenizer: z.object({ count: z.custom<(m: Message[]) => number>((v) => typeof v === 'function', 'expected a function') }).loose().optional(),
     maxTokens: z.number().int().positive().optional(),

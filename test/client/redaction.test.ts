@@ -46,6 +46,40 @@ describe('the API key never shows', () => {
     await remote.close();
   });
 
+  it('not in a malformed stream chunk or an unreadable reward answer that echoes it', async () => {
+    const remote = await startLoopbackSSE((res, req) => {
+      if (req.url?.includes('text')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(`${KEY} oops`);
+      }
+      if (req.url?.includes('reward')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ choices: [{ message: { content: `no score, ${KEY}` } }] }));
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // The key sits across the 80th character, where an error message would cut the data.
+      const pad = 'x'.repeat(50);
+      res.end(req.url?.includes('shape') ? `data: {"choices": "${pad}${KEY}"}\n\n` : `data: not json ${pad}${KEY}\n\n`);
+    });
+    for (const base of [remote.baseURL, `${remote.baseURL}/shape`]) {
+      const client = createClient({ baseURL: base, apiKey: KEY });
+      const error = await (async () => {
+        for await (const _ of client.chat.stream({ model: 'm', messages: userTurn }));
+      })().catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'StreamError', kind: 'malformed' });
+      expect(everywhere(error)).not.toContain(KEY.slice(0, 12));
+    }
+    const reward = createClient({ baseURL: `${remote.baseURL}/reward`, apiKey: KEY });
+    const error = await reward.reward.score({ model: 'r', messages: [...userTurn, { role: 'assistant', content: 'a' }] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    expect(everywhere(error)).not.toContain(KEY);
+    const text = createClient({ baseURL: `${remote.baseURL}/text`, apiKey: KEY });
+    const notJson = await text.chat.create({ model: 'm', messages: userTurn }).catch((e: unknown) => e);
+    expect(notJson).toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    expect(everywhere(notJson)).not.toContain(KEY.slice(0, 8));
+    await remote.close();
+  });
+
   it('not in a connection error', async () => {
     server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.error()));
     const client = createClient({ baseURL: NIM, apiKey: KEY, maxRetries: 0 });

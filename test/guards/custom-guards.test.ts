@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CategorySchema, everyGuard, everyScorer, someScorer, guardFromFunction, llamaGuardCategories, mapCategory, nemoguardCategories, openaiModerationCategories, scorerFromFunction, ValidationError } from '../../src/index.js';
 
@@ -37,6 +38,26 @@ describe('guardFromFunction / everyGuard', () => {
     expect(v).toMatchObject({ safe: false, categories: [{ category: 'fraud', label: 'Fraud/Deception' }], failedToParse: true });
     expect(() => everyGuard()).toThrow(/give at least one guard/);
   });
+
+  it('everyGuard cancels the other guards when one fails, and leaves no listener on the caller signal', async () => {
+    const broken = guardFromFunction(async () => Promise.reject(new Error('guard down')));
+    let sawAbort = false;
+    const slow = guardFromFunction(
+      (_c, { signal }) =>
+        new Promise<boolean>((resolve, reject) => {
+          const timer = setTimeout(() => resolve(true), 5_000);
+          signal!.addEventListener('abort', () => {
+            sawAbort = true;
+            clearTimeout(timer);
+            reject(signal!.reason);
+          });
+        }),
+    );
+    const caller = new AbortController();
+    await expect(everyGuard(slow, broken).check(convo, { signal: caller.signal })).rejects.toThrow('guard down');
+    expect(sawAbort).toBe(true);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('scorerFromFunction', () => {
@@ -63,5 +84,24 @@ describe('someScorer / everyScorer', () => {
     expect(await someScorer(a, b).score([convo])).toEqual([{ value: 5, attributes: { s0: 1, s1: 5 } }]);
     expect(await everyScorer(a, b).score([convo])).toEqual([{ value: 1, attributes: { s0: 1, s1: 5 } }]);
     expect(() => someScorer()).toThrow(/give at least one scorer/);
+    // An inner scorer that returns too few scores is a typed error naming the combinator, not a TypeError.
+    const short = { score: async () => [] };
+    await expect(everyScorer(a, short).score([convo])).rejects.toThrow(/everyScorer: scorer 1 returned 0 scores for 1 conversation/);
+    // The first failure cancels the other scorers' calls.
+    let sawAbort = false;
+    const slow = {
+      score: (_cs: unknown, options?: { signal?: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => {
+          options!.signal!.addEventListener('abort', () => {
+            sawAbort = true;
+            reject(options!.signal!.reason);
+          });
+        }),
+    };
+    const failing = { score: async () => Promise.reject(new Error('scorer down')) };
+    const caller = new AbortController();
+    await expect(someScorer(slow, failing).score([convo], { signal: caller.signal })).rejects.toThrow('scorer down');
+    expect(sawAbort).toBe(true);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });

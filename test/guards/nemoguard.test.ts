@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
+import { llamaGuard, NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
 import { completion } from '../helpers/nim-mock.js';
 
 const NIM_CHAT = 'https://integrate.api.nvidia.com/v1/chat/completions';
@@ -108,5 +108,13 @@ describe('nemoguard', () => {
     })();
     expect(error?.message).toMatch(/baseURL/);
     expect(JSON.stringify(error) + String(error?.message)).not.toContain(KEY);
+  });
+
+  it('rejects a conversation that is not one (nemoguard and llamaGuard) before calling the model', async () => {
+    for (const guard of [nemoguard({ apiKey: KEY }), llamaGuard({ apiKey: KEY })]) {
+      await expect(guard.check([])).rejects.toBeInstanceOf(ValidationError);
+      await expect(guard.check([{ role: 'user', content: 3 }] as never)).rejects.toMatchObject({ name: 'ValidationError', issues: [{ path: '[0].content' }] });
+    }
+    expect(bodies).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
+  APIError,
   BadRequestError,
   fromOpenAI,
   RateLimitError,
@@ -72,6 +73,22 @@ describe('fromOpenAI', () => {
     });
     const llm = fromOpenAI(new OpenAI({ baseURL: remote.baseURL, apiKey: KEY, maxRetries: 0 }), { model: 'm' });
     await expect(drain(llm.stream(ask('hi')))).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    await remote.close();
+  });
+
+  it('an error event or non-JSON data mid-stream is one of our errors (APIError / StreamError), with the key masked', async () => {
+    const remote = await startLoopbackSSE((res, req) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (req.url?.includes('bad')) return void res.end(chunk('ok') + 'data: {not json\n\n');
+      res.end(chunk('ok') + `event: error\ndata: ${JSON.stringify({ error: { message: 'overloaded ' + KEY, code: 503 } })}\n\n`);
+    });
+    const llm = fromOpenAI(new OpenAI({ baseURL: remote.baseURL, apiKey: KEY, maxRetries: 0 }), { model: 'm' });
+    const error = await drain(llm.stream(ask('hi'))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 503 });
+    expect(inspect(error, { depth: Infinity }) + JSON.stringify(error)).not.toContain(KEY);
+    const bad = fromOpenAI(new OpenAI({ baseURL: remote.baseURL + '/bad', apiKey: KEY, maxRetries: 0 }), { model: 'm' });
+    await expect(drain(bad.stream(ask('hi')))).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
     await remote.close();
   });
 

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createClient, GuardrailError, guardFromFunction, pipeline, safety, type PipelineEvent, type Verdict } from '../../src/index.js';
+import { createClient, GuardrailError, guardFromFunction, pipeline, safety, type Middleware, type PipelineEvent, type Verdict } from '../../src/index.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { drain, scriptedModel, user } from './test-model.js';
 
@@ -116,6 +116,33 @@ describe('safety: output rail', () => {
     expect(deltas(events)).toEqual(['Fine.', '\n\nNo.']);
     expect(model.aborted).toBe(1);
     expect(finishOf(events).report.candidates[0]).toMatchObject({ cancelled: true, text: 'Fine. Now the BOMB. ' });
+  });
+
+  it('an outer rail passes on an inner refusal whole, after the text it released', async () => {
+    const chunks = ['Fine. ', 'Now the BOMB. ', 'More. '];
+    const model = scriptedModel(() => ({ text: chunks.join(''), chunks }));
+    const outer = safety({ guard: unsafeIf('NOTHING'), input: false, refusal: 'Outer no.' });
+    const inner = safety({ guard: unsafeIf('BOMB'), input: false, refusal: 'Inner refusal, sorry.' });
+    const events = await drain(pipeline(model, [outer, inner]).stream(user('q')));
+    expect(finishOf(events)).toMatchObject({ text: 'Inner refusal, sorry.', refused: true });
+    const streamed = deltas(events).join('');
+    expect(streamed.startsWith('Fine.')).toBe(true);
+    expect(streamed.endsWith('\n\nInner refusal, sorry.')).toBe(true);
+    expect(streamed).not.toContain('BOMB');
+  });
+
+  it('judges a finish text that differs from the streamed text, even at the same length', async () => {
+    const model = scriptedModel(() => ({ text: 'Hello. ' }));
+    // An inner layer whose final completion is not the concatenation of its deltas.
+    const rewrite: Middleware = {
+      name: 'rewrite',
+      async *stream(_ctx, next) {
+        for await (const e of next()) yield e.type === 'finish' ? { ...e, completion: { ...e.completion, text: 'BOMB!! ' } } : e;
+      },
+    };
+    const events = await drain(pipeline(model, [safety({ guard: unsafeIf('BOMB'), input: false, refusal: 'No.' }), rewrite]).stream(user('q')));
+    expect(finishOf(events)).toMatchObject({ text: 'No.', refused: true });
+    expect(JSON.stringify(deltas(events))).not.toContain('BOMB');
   });
 });
 

@@ -48,7 +48,15 @@ describe('OpenTelemetry spans', () => {
     const guarded = pipeline(model, [bestOfN({ n: 2, scorer: scorerFromFunction(() => 1) })], { modelName: 'my-model' });
     await new Promise((r) => setTimeout(r, 20)); // the optional peer loads lazily
     await guarded.generate(user('hi'));
+    // A stream the caller stops reading early still ends its spans (the tracer is cached once, so
+    // this reuses the provider above).
+    const chunks = ['One. ', 'Two. ', 'Three. '];
+    const streamed = pipeline(scriptedModel(() => ({ text: chunks.join(''), chunks })), [safety({ guard: guardFromFunction(() => true), input: false })]);
+    for await (const event of streamed.stream(user('hi'))) if (event.type === 'text-delta') break;
+    const early = spans.splice(3);
     trace.disable();
+    expect(early).toHaveLength(2);
+    expect(early.every((s) => s.ended)).toBe(true);
     expect(spans.map((s) => s.name)).toEqual(['chat my-model', 'chat my-model', 'chat my-model']);
     const [top, ...calls] = spans;
     expect(top!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'my-model', 'rewardgate.pipeline': 'bestOfN', 'rewardgate.candidates': 2 });

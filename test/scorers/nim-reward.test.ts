@@ -63,6 +63,16 @@ describe('nimReward', () => {
     expect(seen).toHaveLength(0);
     expect(() => nimReward({ model: '' })).toThrow(ValidationError);
     expect(() => nimReward({ model: 'r', client: createClient({ baseURL: NIM, apiKey: KEY }), baseURL: NIM })).toThrow(/client/);
+    // A misspelt attribute weight is a build-time error, not a failure of every later score() call.
+    const misspelt = (() => {
+      try {
+        nimReward({ model: 'r', weights: { helpfulnes: 1 } as never });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(misspelt).toBeInstanceOf(ValidationError);
+    expect((misspelt as ValidationError).message).toContain('weights');
   });
 
   it('honours abort', async () => {
