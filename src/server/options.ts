@@ -30,6 +30,8 @@ export interface GuardServerOptions {
    * `console.error` prints each error's stack and causes with credentials masked.
    */
   onError?: (error: unknown) => void;
+  /** Send every candidate's text in the report (default false: clients must not receive blocked or unjudged answers). */
+  reportCandidateText?: boolean;
   /** Called when the server is closed (e.g. to release loaded models). */
   onClose?: () => void | Promise<void>;
 }

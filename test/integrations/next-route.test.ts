@@ -30,8 +30,23 @@ describe('createRouteHandler (Next.js App Router)', () => {
     expect(body.choices[0].message.content).toBe('Answer number 3.');
     expect(body.choices[0].finish_reason).toBe('stop');
     expect(body.rewardgate.refused).toBe(false);
-    expect(body.rewardgate.report.candidates.map((c: { text: string }) => answerNumber(c.text)).sort()).toEqual([1, 2, 3]);
+    // Scores and verdicts go out, candidate texts do not (a loser may be a blocked answer).
+    expect(body.rewardgate.report.candidates).toHaveLength(3);
+    for (const c of body.rewardgate.report.candidates) expect(c).not.toHaveProperty('text');
     expect(up.server.requests).toHaveLength(3);
+  });
+
+  it('sends candidate texts in the report only when reportCandidateText is set, plain and streaming', async () => {
+    const POST = createRouteHandler({ model: up.model, reportCandidateText: true });
+    const body = await (await POST(post(hello))).json();
+    expect(body.rewardgate.report.candidates.map((c: { text: string }) => answerNumber(c.text)).sort()).toEqual([1, 2, 3]);
+    const streamed = await (await POST(post({ ...hello, stream: true }))).text();
+    const last = streamed.split('\n').filter((l) => l.startsWith('data: {') && l.includes('"rewardgate":{')).map((l) => JSON.parse(l.slice(6)))[0];
+    expect(last.rewardgate.report.candidates.map((c: { text: string }) => answerNumber(c.text)).sort()).toEqual([1, 2, 3]);
+    const plainStream = await (await createRouteHandler({ model: up.model })(post({ ...hello, stream: true }))).text();
+    const field = plainStream.split('\n').filter((l) => l.includes('"rewardgate":{')).map((l) => JSON.parse(l.slice(6)))[0].rewardgate;
+    expect(field.report.candidates).toHaveLength(3);
+    for (const c of field.report.candidates) expect(c).not.toHaveProperty('text');
   });
 
   it('streams SSE chunks that add up to the chosen answer, ending with [DONE]', async () => {
@@ -104,6 +119,25 @@ describe('createRouteHandler (Next.js App Router)', () => {
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect((await res.json()).error).toMatchObject({ type: 'upstream_error', code: 'upstream_unreachable' });
     expect(reported.map((e) => (e as Error).name)).toEqual(['APIConnectionError']);
+  });
+
+  it('reports nothing when the client goes away while still sending its body', async () => {
+    const reported: unknown[] = [];
+    const POST = createRouteHandler({ model: up.plain, onError: (e) => reported.push(e) });
+    const client = new AbortController();
+    let upload!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (upload = c) });
+    upload.enqueue(new TextEncoder().encode('{"messa'));
+    const request = new Request('http://localhost/api/chat', { method: 'POST', body, signal: client.signal, duplex: 'half' } as RequestInit);
+    const answer = POST(request);
+    // What a runtime does on a disconnect: the request signal aborts and the upload stream fails.
+    client.abort();
+    upload.error(new TypeError('terminated'));
+    const res = await answer;
+    expect(res.status).toBe(499);
+    expect((await res.json()).error).toMatchObject({ code: 'client_closed_request' });
+    expect(reported).toEqual([]);
+    expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
   });
 
   it('cancels the upstream call when the client goes away, and leaves no listener', async () => {

@@ -10,7 +10,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   proxy = await createGuardServer({
-    listen: { port: 0 },
+    listen: { port: 0, reportCandidateText: true },
     upstream: { onnx: { path: `${MODELS}tiny-chat`, device: 'cpu' }, model: 'tiny-chat' },
     scorers: { reward: { onnx: { path: `${MODELS}tiny-reward`, device: 'cpu' } } },
     pipeline: [{ bestOfN: { n: 3, scorer: 'reward', sampling: { temperature: 1 } } }],

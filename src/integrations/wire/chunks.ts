@@ -1,6 +1,6 @@
 import { StreamError } from '../../errors.js';
 import type { FinishEvent, TextDeltaEvent } from '../../interfaces.js';
-import { rewardgateField, toOpenAIFinishReason, toOpenAIUsage, type OpenAIFinishReason, type OpenAIUsage, type ResponseMeta, type RewardgateField, type WireCompletion } from './completion.js';
+import { rewardgateField, toOpenAIFinishReason, toOpenAIUsage, type OpenAIFinishReason, type OpenAIUsage, type ResponseMeta, type RewardgateField, type WireCompletion, type WireReportOptions } from './completion.js';
 
 /** A `chat.completion.chunk` stream body. */
 export interface OpenAIChatCompletionChunk {
@@ -51,10 +51,10 @@ export function deltaChunk(meta: ResponseMeta, text: string): string {
  * @example
  * res.write(finishChunks(meta, completion, true));
  */
-export function finishChunks(meta: ResponseMeta, completion: WireCompletion, includeUsage: boolean): string {
+export function finishChunks(meta: ResponseMeta, completion: WireCompletion, includeUsage: boolean, options: WireReportOptions = {}): string {
   const base = { id: meta.id, object: 'chat.completion.chunk' as const, created: meta.created, model: meta.model };
   const last: OpenAIChatCompletionChunk = { ...base, choices: [{ index: 0, delta: {}, finish_reason: toOpenAIFinishReason(completion.finishReason), logprobs: null }] };
-  const field = rewardgateField(completion);
+  const field = rewardgateField(completion, options);
   if (field) last.rewardgate = field;
   let out = sseData(last);
   if (includeUsage) out += sseData({ ...base, choices: [], usage: completion.usage ? toOpenAIUsage(completion.usage) : null });
@@ -62,7 +62,7 @@ export function finishChunks(meta: ResponseMeta, completion: WireCompletion, inc
 }
 
 /** Options of {@link toSSE}. */
-export interface ToSSEOptions {
+export interface ToSSEOptions extends WireReportOptions {
   /** An event already read from `events` (a handler reads one before answering, to catch early failures). */
   first?: IteratorResult<{ type: string }>;
   /** Turns a failure into a last line (an SSE error event) instead of throwing it. */
@@ -103,7 +103,7 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
           yield `${head}{"content":${JSON.stringify(completion.text.slice(streamed.length))}}${TAIL}`;
         }
         finished = true;
-        yield finishChunks(meta, completion, includeUsage);
+        yield finishChunks(meta, completion, includeUsage, options);
       }
     }
     done = true;

@@ -71,10 +71,29 @@ export function toOpenAIUsage(usage: Usage): OpenAIUsage {
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens };
 }
 
-/** The `rewardgate` field, present only on pipeline results (those with a report or a refusal flag). */
-export function rewardgateField(completion: WireCompletion): RewardgateField | undefined {
+/** How much of the report goes on the wire. */
+export interface WireReportOptions {
+  /**
+   * Include every candidate's text in `report.candidates` (default false). Off by default because
+   * losing candidates may be answers a guard blocked or never judged: they must not reach end users.
+   */
+  candidateText?: boolean;
+}
+
+/**
+ * The `rewardgate` field, present only on pipeline results (those with a report or a refusal flag).
+ * Candidate texts are left out unless `options.candidateText` is set.
+ */
+export function rewardgateField(completion: WireCompletion, options: WireReportOptions = {}): RewardgateField | undefined {
   if (completion.report === undefined && completion.refused === undefined) return undefined;
-  return { refused: completion.refused === true, report: completion.report ?? null };
+  const report = options.candidateText ? completion.report : withoutCandidateText(completion.report);
+  return { refused: completion.refused === true, report: report ?? null };
+}
+
+function withoutCandidateText(report: unknown): unknown {
+  const candidates = (report as { candidates?: unknown } | undefined)?.candidates;
+  if (!Array.isArray(candidates)) return report;
+  return { ...(report as object), candidates: candidates.map(({ text: _text, ...rest }: { text?: unknown }) => rest) };
 }
 
 let counter = 0;
@@ -102,20 +121,21 @@ export function chatCompletionFrame<Choice>(meta: ResponseMeta, choice: Choice):
 }
 
 /**
- * A completion as an OpenAI `chat.completion` body, with the pipeline report in `rewardgate`.
+ * A completion as an OpenAI `chat.completion` body, with the pipeline report in `rewardgate`
+ * (candidate texts only with `options.candidateText`).
  * A refusal keeps its text in `content` (so plain clients show it) and repeats it in `refusal`.
  *
  * @example
  * const body = toChatCompletion(await guarded.generate(request), createResponseMeta(request.model));
  */
-export function toChatCompletion(completion: WireCompletion, meta: ResponseMeta): OpenAIChatCompletion {
+export function toChatCompletion(completion: WireCompletion, meta: ResponseMeta, options: WireReportOptions = {}): OpenAIChatCompletion {
   const body: OpenAIChatCompletion = chatCompletionFrame({ ...meta, id: completion.id ?? meta.id, model: completion.model ?? meta.model }, {
     message: { role: 'assistant', content: completion.text, refusal: completion.refused ? completion.text : null },
     finish_reason: toOpenAIFinishReason(completion.finishReason),
     logprobs: null,
   });
   if (completion.usage) body.usage = toOpenAIUsage(completion.usage);
-  const field = rewardgateField(completion);
+  const field = rewardgateField(completion, options);
   if (field) body.rewardgate = field;
   return body;
 }

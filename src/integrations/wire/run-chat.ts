@@ -26,6 +26,11 @@ export interface ChatWireOptions {
    * prints the error's stack and causes with credentials masked (never its other properties).
    */
   onError?: (error: unknown) => void;
+  /**
+   * Send every candidate's text in the report (default false: end users must not receive answers
+   * a guard blocked or never judged). Turn on only for trusted clients, e.g. to debug a pipeline.
+   */
+  reportCandidateText?: boolean;
 }
 
 /** The outcome of one chat call: a JSON answer, or SSE text whose first output (text or finish) is already in. */
@@ -63,7 +68,7 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
     const meta = createResponseMeta(request.model);
     if (!wire.stream) {
       const completion = (await model.generate(request, { signal })) as WireCompletion;
-      return { kind: 'json', status: 200, body: toChatCompletion(completion, meta) };
+      return { kind: 'json', status: 200, body: toChatCompletion(completion, meta, { candidateText: options.reportCandidateText }) };
     }
     const iterator = model.stream(request, { signal })[Symbol.asyncIterator]();
     // Progress events (candidate-start, score, verdict...) are not output and toSSE drops them:
@@ -73,7 +78,7 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
     while (!first.done && !isOutput(first.value)) first = await iterator.next();
     if (first.done) throw new StreamError('truncated', 'The model stream ended before any output');
     const events = { [Symbol.asyncIterator]: () => iterator };
-    return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { first, onFailure: (error) => failureLine(error, options) }) };
+    return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { first, candidateText: options.reportCandidateText, onFailure: (error) => failureLine(error, options) }) };
   } catch (error) {
     return errorResult(error, options);
   }
