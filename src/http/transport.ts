@@ -86,7 +86,10 @@ export class Transport {
   async json(options: SendOptions): Promise<{ body: unknown; status: number; requestId: string | undefined }> {
     const call = await this.open(options);
     try {
+      // Headers then a stalled body would otherwise wait for the total deadline.
+      call.scope.arm('idle', this.#config.timeouts.idleMs);
       const text = await raceAbort(call.response.text(), call.link.signal);
+      call.scope.disarm();
       try {
         return { body: text ? JSON.parse(text) : undefined, status: call.response.status, requestId: call.requestId };
       } catch {

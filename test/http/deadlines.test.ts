@@ -31,6 +31,16 @@ describe('deadlines', () => {
     expect(attempts).toBe(2);
   });
 
+  it('a JSON answer whose body stalls after the headers: TimeoutError(idle), not a wait for the total deadline', async () => {
+    const remote = await startLoopbackSSE((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":"x",');
+    });
+    const client = createClient({ baseURL: remote.baseURL, apiKey: KEY, maxRetries: 0, timeouts: { idleMs: 60 } });
+    await expect(client.chat.create(request)).rejects.toMatchObject({ name: 'TimeoutError', phase: 'idle', timeoutMs: 60 });
+    await remote.close();
+  });
+
   it('headers then silence: TimeoutError(first-chunk)', async () => {
     const remote = await startLoopbackSSE((res) => writeSteps(res, [], true));
     const client = createClient({ baseURL: remote.baseURL, apiKey: KEY, timeouts: { firstChunkMs: 60 } });
