@@ -64,7 +64,7 @@ function parseChunk(message: EventSourceMessage, requestId: string | undefined, 
     // No JSON.parse error as the cause: it quotes the data, cut where a masked key would show in part.
     throw new StreamError('malformed', `Stream data is not JSON: ${redact(message.data).slice(0, 80)}`);
   }
-  const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error !== undefined ? json : undefined;
+  const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error != null ? json : undefined; // `"error": null` is no error
   if (errorBody !== undefined) throw APIError.generate(statusOf(errorBody), redact(errorBody), requestId);
   if (isWireChunk(json)) return json;
   const parsed = WireChunkSchema.safeParse(json);

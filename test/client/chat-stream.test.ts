@@ -82,6 +82,12 @@ describe('chat.stream', () => {
     expect((error as Error).message).toContain('engine crashed');
   });
 
+  it('a chunk carrying "error": null is an ordinary chunk, not an error', async () => {
+    const { events, error } = await streamFrom([chunk('ok', null, { error: null }), chunk(null, 'stop'), 'data: [DONE]\n\n']);
+    expect(error).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ completion: { text: 'ok', finishReason: 'stop' } });
+  });
+
   it('multibyte UTF-8 split across network chunks comes out whole', async () => {
     const wire = Buffer.from(chunk('naïve €5 😀 汉字') + chunk(null, 'stop') + 'data: [DONE]\n\n');
     const pieces = Array.from({ length: Math.ceil(wire.length / 3) }, (_, i) => wire.subarray(i * 3, i * 3 + 3));
