@@ -66,7 +66,9 @@ export class Transport {
     this.#apiKey = apiKey;
     this.#config = rest;
     this.#ky = createKy(config.fetch);
-    this.#authHeaders = { ...config.headers, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+    // Lower-cased so a caller's `Authorization` or `Accept` replaces ours instead of being sent twice.
+    const own = Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    this.#authHeaders = { ...own, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
     this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
     this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };
     this.#hasContentType = Object.keys(config.headers).some((k) => k.toLowerCase() === 'content-type');

@@ -65,9 +65,9 @@ const OptionsSchema = z.object({
   apiKey: z.string().optional(),
   headers: z.record(z.string(), z.string()).default({}),
   maxRetries: z.number().int().nonnegative().default(2),
-  timeouts: TimeoutsSchema.default({}),
+  timeouts: TimeoutsSchema.strict().default({}),
   fetch: z.custom<typeof globalThis.fetch>((f) => typeof f === 'function').optional(),
-});
+}).strict();
 
 /**
  * A Scorer for a reward model served by NVIDIA Triton (onnxruntime backend) or any KServe v2

@@ -49,6 +49,13 @@ describe('createClient', () => {
     expect(seen[0]!.headers.get('authorization')).toBe(`Bearer ${KEY}`);
   });
 
+  it('a custom Authorization or Accept header in any case replaces ours instead of being sent twice', async () => {
+    const seen = chatEndpoint(NIM);
+    await createClient({ baseURL: NIM, headers: { Authorization: 'Bearer from-header', Accept: 'application/x-custom' } }).chat.create({ model: 'm', messages: userTurn });
+    expect(seen[0]!.headers.get('authorization')).toBe('Bearer from-header');
+    expect(seen[0]!.headers.get('accept')).toBe('application/x-custom');
+  });
+
   it('validates options at construction and names the bad key', () => {
     const bad = (options: unknown) => {
       try {

@@ -171,6 +171,9 @@ describe('createKServeScorer (KServe v2 / Triton)', () => {
   it('validates options and conversations before sending anything', async () => {
     expect(() => createKServeScorer({ baseURL: 'not a url', model: 'm', tokenizer })).toThrow(/baseURL/);
     expect(() => createKServeScorer({ baseURL: TRITON, model: 'm', tokenizer, weights: { nope: 1 } })).toThrow(/weights\.nope/);
+    // Misspelt keys are named, not ignored (as createClient does).
+    expect(() => createKServeScorer({ baseURL: TRITON, model: 'm', tokenizer, batchsize: 8 } as never)).toThrow(/batchsize/);
+    expect(() => createKServeScorer({ baseURL: TRITON, model: 'm', tokenizer, timeouts: { idle: 5 } } as never)).toThrow(/idle/);
     const scorer = createKServeScorer({ baseURL: TRITON, model: 'm', tokenizer, maxLength: 40 });
     await expect(scorer.score([pair('hi', 'hello'), [{ role: 'user', content: 'hi' }]])).rejects.toThrow(ValidationError);
     await expect(scorer.score([refs[0]!.messages])).rejects.toThrow(/\[0\]: is 46 tokens, over maxLength 40/);
