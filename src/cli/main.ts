@@ -1,6 +1,7 @@
 // The `rewardgate` command line: demo, score, eval, serve. Exit codes: 0 ok, 1 failure, 2 usage.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactCredentials } from '../integrations/wire/report-error.js';
 import type { Command, CommandIO } from './command.js';
 import { packageRoot } from './package-root.js';
 import { UsageError } from './usage-error.js';
@@ -49,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const e = error as Error;
-    print(process.stderr, `rewardgate ${command.name}: ${controller.signal.aborted ? 'interrupted' : `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`}`);
+    // Masked: an upstream's message may echo a credential.
+    print(process.stderr, redactCredentials(`rewardgate ${command.name}: ${controller.signal.aborted ? 'interrupted' : `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`}`));
     return 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -69,6 +69,8 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
       const options = { ...(remote.model ? { model: remote.model } : {}), ...(remote.baseURL ? { baseURL: remote.baseURL } : {}), ...(remote.apiKey ? { apiKey: remote.apiKey.reveal() } : {}) };
       return [name, g.nemoguard ? nemoguard(options) : llamaGuard(options)];
     });
+    // Wait for every load, failed or not: a model still loading when another fails must be closed too.
+    await Promise.allSettled([upstreamTask, ...scorerTasks, ...guardTasks]);
     const [upstream, scorerList, guardList] = await Promise.all([upstreamTask, Promise.all(scorerTasks), Promise.all(guardTasks)]);
     const scorers = Object.fromEntries(scorerList);
     const guards = Object.fromEntries(guardList);

@@ -35,6 +35,8 @@ export const ListenSchema = z.strictObject({
   bodyLimit: int(1).default(1024 * 1024),
   /** How long `close()` waits for in-flight requests before cutting them, ms. */
   shutdownTimeoutMs: int(0).default(10_000),
+  /** Send every candidate's text in response reports (default false: clients must not see blocked answers). */
+  reportCandidateText: z.boolean().default(false),
 });
 
 export const UpstreamSchema = z
@@ -127,7 +129,7 @@ export const GuardConfigFileSchema = z
           : step.scoreThreshold
             ? { kind: 'scorers' as const, key: 'scoreThreshold', field: 'scorer', value: step.scoreThreshold.scorer }
             : undefined;
-      if (ref && !(ref.value in config[ref.kind])) {
+      if (ref && !Object.hasOwn(config[ref.kind], ref.value)) {
         const known = Object.keys(config[ref.kind]);
         ctx.addIssue({
           code: 'custom',

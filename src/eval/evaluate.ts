@@ -1,5 +1,5 @@
 import type { CallOptions, Scorer } from '../interfaces.js';
-import { RewardgateError } from '../errors.js';
+import { RewardgateError, ValidationError } from '../errors.js';
 import { validate } from '../internal/validate.js';
 import type { Message } from '../types.js';
 import { RewardBenchRowSchema, type RewardBenchRow } from './rewardbench-row.js';
@@ -45,7 +45,9 @@ export async function evaluateRewardBench(rows: readonly unknown[], scorer: Scor
     options.signal?.throwIfAborted();
     const batch = parsed.slice(start, start + batchSize);
     const conversations = [...batch.map((r) => pair(r.prompt, r.chosen)), ...batch.map((r) => pair(r.prompt, r.rejected))];
-    const scores = await scorer.score(conversations, { signal: options.signal });
+    const scores = await scorer.score(conversations, { signal: options.signal }).catch((error: unknown) => {
+      throw atRow(error, start, batch.length);
+    });
     if (scores.length !== conversations.length) {
       throw new RewardgateError(`The scorer returned ${scores.length} scores for ${conversations.length} conversations`);
     }
@@ -63,3 +65,14 @@ const pair = (prompt: string, answer: string): Message[] => [
   { role: 'user', content: prompt },
   { role: 'assistant', content: answer },
 ];
+
+// The scorer names a refused conversation by its place in the batch (`[k]...`, chosen answers
+// first): name the caller's row and field instead.
+function atRow(error: unknown, start: number, rows: number): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const at = /^\[(\d+)\]/.exec(error.issues[0]?.path ?? '');
+  if (!at) return error;
+  const k = Number(at[1]);
+  const own = error.issues.filter((issue) => issue.path.startsWith(`[${k}]`));
+  return new ValidationError(`rows[${start + (k % rows)}]`, own.map((issue) => ({ path: k < rows ? 'chosen' : 'rejected', message: issue.message })), { cause: error });
+}

@@ -41,6 +41,8 @@ export function createChatRoute(options: ChatRouteOptions): RequestHandler {
         const body = await bodyOf(req, limit);
         result = await runChat(await getModel(), body, controller.signal, options);
       } catch (error) {
+        // The client left while sending its body: nothing to answer, and no server-side failure to report.
+        if (!(error instanceof BodyError) && controller.signal.aborted) return;
         result = error instanceof BodyError ? { kind: 'json', status: error.wire.status, body: error.wire.body } : errorResult(error, options);
       }
       await writeNodeResult(res, result);

@@ -23,6 +23,8 @@ export async function openCausalLM(folder: ModelFolder, device: Device): Promise
     throw error;
   }
   let closed = false;
+  // Releasing twice throws in onnxruntime: a second close() gets the first one's promise.
+  let released: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
   return {
     ...info,
@@ -42,11 +44,14 @@ export async function openCausalLM(folder: ModelFolder, device: Device): Promise
         file: folder.modelFile,
       });
     },
-    async close() {
+    close() {
       closed = true;
-      // Steps already running finish first: releasing a session under a run is not allowed.
-      await Promise.allSettled([...inFlight]);
-      await session.release();
+      released ??= (async () => {
+        // Steps already running finish first: releasing a session under a run is not allowed.
+        await Promise.allSettled([...inFlight]);
+        await session.release();
+      })();
+      return released;
     },
   };
 }

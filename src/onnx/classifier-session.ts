@@ -45,6 +45,8 @@ export async function openClassifier(
   }
   const { session, ...info } = opened;
   const stats: RunStats = { runs: 0, sequences: 0 };
+  // Releasing twice throws in onnxruntime: a second close() gets the first one's promise.
+  let released: Promise<void> | undefined;
   return {
     ...info,
     labels,
@@ -54,7 +56,7 @@ export async function openClassifier(
       stats.sequences += sequences.length;
       return runBatch(ort, session, io, sequences, labels, padId, folder.modelFile);
     },
-    close: () => session.release(),
+    close: () => (released ??= session.release()),
   };
 }
 

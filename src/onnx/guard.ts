@@ -71,7 +71,8 @@ export async function loadGuard(options: LoadGuardOptions): Promise<LocalGuard> 
     throw new ModelLoadError(`${file}: id2label has no '${opts.safeLabel}' label (labels: ${labels.join(', ')}); pass safeLabel`, { file });
   }
   const category = (label: string): Category | null => {
-    if (label in opts.categoryMap) return opts.categoryMap[label] ?? null;
+    // Own keys only: a label such as 'constructor' must not pick up Object.prototype's property.
+    if (Object.hasOwn(opts.categoryMap, label)) return opts.categoryMap[label] ?? null;
     const parsed = CategorySchema.safeParse(label.toLowerCase());
     return parsed.success ? parsed.data : 'other';
   };

@@ -65,7 +65,9 @@ export async function loadScorer(options: LoadScorerOptions): Promise<LocalScore
   const toScore = (row: Float32Array): Score => {
     if (labels.length === 1) return { value: row[0]! };
     const attributes = Object.fromEntries(labels.map((l, i) => [l, row[i]!]));
-    const value = labels.reduce((sum, l, i) => sum + (opts.weights ? (opts.weights[l] ?? 0) : 1) * row[i]!, 0);
+    // Own keys only: a label such as 'toString' must not weigh Object.prototype's function (NaN).
+    const weight = (l: string) => (opts.weights ? (Object.hasOwn(opts.weights, l) ? opts.weights[l]! : 0) : 1);
+    const value = labels.reduce((sum, l, i) => sum + weight(l) * row[i]!, 0);
     return { value, attributes };
   };
   const { session } = model;

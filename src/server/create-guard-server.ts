@@ -148,6 +148,7 @@ async function fromConfig(input: GuardConfigInput | GuardConfigFile): Promise<Gu
     token: config.listen.token,
     bodyLimit: config.listen.bodyLimit,
     shutdownTimeoutMs: config.listen.shutdownTimeoutMs,
+    reportCandidateText: config.listen.reportCandidateText,
     onClose: built.close,
   };
 }

@@ -63,7 +63,9 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     // An abort after this point is the client leaving (nothing is written) or the shutdown deadline (a 503).
     const write = { headers, interrupt: { signal: controller.signal, answer: SHUTTING_DOWN } };
     const name = typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : undefined;
-    const scorer = typeof name === 'string' ? state.options.scorers?.[name] : undefined;
+    // Own keys only: a request naming `toString` or `constructor` is a chat request, not a scorer.
+    const scorers = state.options.scorers;
+    const scorer = typeof name === 'string' && scorers && Object.hasOwn(scorers, name) ? scorers[name] : undefined;
     if (scorer) {
       try {
         return writeNodeJson(res, 200, await scoreAsNim(scorer, body, name as string, controller.signal), headers);
@@ -73,6 +75,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     const result = await runChat(state.options.model, body, controller.signal, {
       onError: state.options.onError,
+      reportCandidateText: state.options.reportCandidateText,
       prepare: state.options.defaultModel ? (r) => (r.model ? r : { ...r, model: state.options.defaultModel }) : undefined,
     });
     await writeNodeResult(res, result, write);

@@ -99,6 +99,40 @@ describe('rewardgate serve', () => {
     expect(stderr).toContain('shutting down');
   });
 
+  it('masks credentials an upstream error echoes, in the answer and in the error line on stderr', async () => {
+    const LEAK = 'sk-upstreamLEAK0123456789';
+    const failing = await startOpenAIServer(() => ({ text: '', status: 400, errorBody: { error: { message: `bad request (sent with Authorization: Bearer ${LEAK})` } } }));
+    const config = join(dir, 'failing.yaml');
+    await writeFile(config, `upstream: { baseURL: ${failing.baseURL}, model: fake-model, maxRetries: 0 }\n`);
+    const child = startCli(['serve', '--config', config, '--port', '0']);
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          const m = /listening on (http:\/\/\S+) /.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+      });
+      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) });
+      expect(res.status).toBe(502);
+      const body = await res.text();
+      expect(body).toContain('Bearer [redacted]');
+      expect(body).not.toContain(LEAK);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('Bearer [redacted]');
+      expect(stderr).not.toContain(LEAK);
+    } finally {
+      child.kill('SIGKILL');
+      await failing.close();
+    }
+  });
+
   it('exits 1 naming the bad key of an invalid config, and refuses to bind off loopback without a token', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, `upstream: { baseURL: ${upstream.baseURL} }\nscorers: { r: { onnx: { path: ./r } } }\npipeline:\n  - bestOfN: { n: 0, scorer: r }\n`);

@@ -82,6 +82,24 @@ describe('rewardgate eval and score on a NIM reward model', () => {
   });
 });
 
+describe('rewardgate error lines', () => {
+  it('mask credentials that a failing upstream echoes in its message', async () => {
+    const LEAK = 'nvapi-echoedLEAK0123456789';
+    const nim = await startOpenAIServer(() => ({ text: '', status: 400, errorBody: { error: { message: `rejected: key ${LEAK} is not valid here` } } }));
+    try {
+      const r = await runCli(['score', '-', '--nim', 'nvidia/llama-3.1-nemotron-70b-reward'], {
+        env: { NVIDIA_API_KEY: 'nvapi-configured', NIM_BASE_URL: nim.baseURL },
+        input: '{"prompt":"q","response":"four"}\n',
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('rejected: key [redacted]');
+      expect(r.stderr).not.toContain(LEAK);
+    } finally {
+      await nim.close();
+    }
+  });
+});
+
 describe('rewardgate score', () => {
   it('adds the local model scores to each row, in order, to stdout or --out', async () => {
     const rows = [
@@ -112,6 +130,17 @@ describe('rewardgate score', () => {
     expect((await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))).toEqual(scored);
   });
 
+  it('exits 1 with a one-line message when --out cannot be written, before loading the model', async () => {
+    const input = join(dir, 'one.jsonl');
+    await writeFile(input, '{"prompt":"Hi","response":"Hello!"}\n');
+    const out = join(dir, 'no-such-dir', 'scored.jsonl');
+    const r = await runCli(['score', input, '--model', 'test/fixtures/models/no-such-model', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    // A stream 'error' nobody listened to would crash with a stack trace instead.
+    expect(r.stderr).toMatch(/^rewardgate score: Error: ENOENT[^\n]*no-such-dir[^\n]*\n$/);
+  });
+
   it('reads stdin with -, and fails with the line of a row it cannot score', async () => {
     const [piped, bad] = await Promise.all([
       runCli(['score', '-', '--model', REWARD], { input: '{"prompt":"Hi","response":"Hello!"}\n' }),
@@ -123,5 +152,13 @@ describe('rewardgate score', () => {
     expect(bad.stderr).toContain('- line 2');
     expect(bad.stderr).toContain('messages[0].role');
     expect(bad.stdout).toBe('');
+  });
+
+  it('names the line of a row the model refuses (over its maxLength), not its index in a batch', async () => {
+    const rows = ['{"prompt":"Hi","response":"Hello!"}', '{"prompt":"Hi","response":"Hey"}', '{"prompt":"Hi","response":"Yo"}', JSON.stringify({ prompt: 'Hi', response: 'word '.repeat(3000) })];
+    const r = await runCli(['score', '-', '--model', REWARD, '--device', 'cpu', '--batch', '2'], { input: `${rows.join('\n')}\n` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Invalid - line 4:');
+    expect(r.stderr).toContain('over maxLength');
   });
 });

@@ -125,6 +125,18 @@ pipeline:
     ]);
   });
 
+  it('does not take an inherited property name (toString, constructor) for a configured scorer or guard', () => {
+    const issues = (() => {
+      try {
+        parseConfig({ upstream: { baseURL: 'http://127.0.0.1:9/v1' }, pipeline: [{ safety: { guard: 'constructor' } }, { bestOfN: { n: 2, scorer: 'toString' } }] }, { env: {} });
+      } catch (error) {
+        return (error as ValidationError).issues;
+      }
+      return [];
+    })();
+    expect(issues.map((i) => i.path)).toEqual(['pipeline[0].safety.guard', 'pipeline[1].bestOfN.scorer']);
+  });
+
   it('reads JSON files, resolves model folders against the file, and turns "8080" from the environment into a number', async () => {
     const file = await write('proxy.json', JSON.stringify({
       listen: { port: '${PORT}' },

@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { evaluateRewardBench, sectionOf, summarizeRewardBench } from '../../src/eval/index.js';
+import { loadScorer } from '../../src/onnx/index.js';
 import type { Scorer } from '../../src/interfaces.js';
 import type { Message } from '../../src/types.js';
 
@@ -100,6 +101,18 @@ describe('evaluateRewardBench', () => {
     expect((error as ValidationError).issues[0]!.path).toBe('chosen');
     expect((error as ValidationError).message).toContain('rows[1]');
     expect(scorer.calls).toHaveLength(0);
+  });
+
+  it('names the row and field of an answer the scorer refuses (over maxLength), not its place in a batch', async () => {
+    const scorer = await loadScorer({ path: 'test/fixtures/models/tiny-reward', device: 'cpu' });
+    try {
+      const rows = [row('chat', 'a', 'b'), row('chat', 'c', 'd'), row('chat', 'e', 'f'), row('chat', 'g', 'word '.repeat(3000))];
+      const error = await evaluateRewardBench(rows, scorer, { batchSize: 2 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toMatch(/^Invalid rows\[3\]: rejected: is \d+ tokens, over maxLength/);
+    } finally {
+      await scorer.close();
+    }
   });
 
   it('stops between batches when the signal aborts, leaving no listener behind', async () => {

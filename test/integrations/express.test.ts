@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,27 @@ describe('createChatRoute (Express 5)', () => {
     expect(res.status).toBe(502);
     expect((await res.json()).error.code).toBe('upstream_unreachable');
     expect(reported.map((e) => (e as Error).name)).toEqual(['APIConnectionError']);
+  });
+
+  it('reports nothing when the client disconnects while still sending its body', async () => {
+    const reported: unknown[] = [];
+    const route = createChatRoute({ model: up.plain, onError: (e) => reported.push(e) });
+    let entered = 0;
+    let handled = 0;
+    const url = await serve(async (req, res, next) => {
+      entered++;
+      await route(req, res, next);
+      handled++;
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"messa');
+    await until(() => entered === 1);
+    socket.destroy();
+    await until(() => handled === 1);
+    // The client left: no answer was due, and nothing failed on the server side.
+    expect(reported).toEqual([]);
+    expect(up.server.requests).toHaveLength(0);
   });
 
   it('cancels the upstream stream when the client disconnects', async () => {

@@ -112,6 +112,7 @@ describe('loadChatModel on tiny-chat (CPU)', () => {
     expect((await iterator.next()).value).toMatchObject({ type: 'text-delta' });
     await own.close();
     await expect(iterator.next()).rejects.toThrow(/closed/);
+    await expect(Promise.all([own.close(), own.close()])).resolves.toBeDefined();
   });
 
   it('reports its device', () => {

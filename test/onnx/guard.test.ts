@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../src/errors.js';
 import { loadGuard, type LocalGuard, type LocalGuardRaw } from '../../src/onnx/index.js';
@@ -51,6 +54,29 @@ describe('loadGuard on tiny-guard (CPU)', () => {
       }
     } finally {
       await mapped.close();
+    }
+  });
+
+  it("maps a label named like an inherited property (e.g. 'constructor') to 'other', not to the property", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rewardgate-guard-'));
+    try {
+      await cp(GUARD, dir, { recursive: true });
+      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+      const renamed = 'theft';
+      const at = Object.keys(config.id2label).find((k) => config.id2label[k] === renamed)!;
+      config.id2label[at] = 'constructor';
+      if (config.label2id) config.label2id = Object.fromEntries(Object.entries(config.id2label).map(([k, v]) => [v, Number(k)]));
+      await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+      const odd = await loadGuard({ path: dir, device: 'cpu' });
+      try {
+        const harmful = cases.find((c) => c.label === renamed)!;
+        const v = await odd.check(harmful.messages);
+        expect(v.categories[0]).toEqual({ category: 'other', label: 'constructor', score: expect.any(Number) });
+      } finally {
+        await odd.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAbortError, ValidationError } from '../../src/errors.js';
@@ -107,6 +110,8 @@ describe('loadScorer on tiny-reward (CPU)', () => {
     const s = await loadScorer({ path: REWARD, device: 'cpu' });
     await s.close();
     await expect(s.score([refs[0]!.messages])).rejects.toThrow(/closed/);
+    // A second close (a finally after an explicit close) is a no-op, not "Session already disposed".
+    await expect(Promise.all([s.close(), s.close()])).resolves.toBeDefined();
   });
 });
 
@@ -124,6 +129,26 @@ describe('loadScorer with several labels (tiny-guard as a multi-attribute model)
       expect(p!.value).toBeCloseTo(Object.values(p!.attributes!).reduce((a, b) => a + b, 0), 5);
     } finally {
       await Promise.all([multi.close(), plain.close()]);
+    }
+  });
+
+  it("gives a label named like an inherited property (e.g. 'toString') weight 0 when weights leave it out", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rewardgate-scorer-'));
+    try {
+      await cp(GUARD, dir, { recursive: true });
+      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+      config.id2label['1'] = 'toString';
+      if (config.label2id) config.label2id = Object.fromEntries(Object.entries(config.id2label).map(([k, v]) => [v, Number(k)]));
+      await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+      const odd = await loadScorer({ path: dir, device: 'cpu', weights: { safe: 1 } });
+      try {
+        const [s] = await odd.score([refs[0]!.messages]);
+        expect(s!.value).toBeCloseTo(s!.attributes!.safe!, 5);
+      } finally {
+        await odd.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

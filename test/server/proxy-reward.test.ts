@@ -47,6 +47,15 @@ describe('guard proxy serving a local reward model in the NIM reward shape', () 
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('answers a model named like an inherited property (toString) with the chat pipeline, not as a scorer', async () => {
+    for (const model of ['toString', 'constructor', '__proto__']) {
+      const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+      expect(body.choices[0]!.message.content).toBe('Hello from the fake server.');
+    }
+  });
+
   it('answers with reward:<float> content and the score as logprobs, and lists the model', async () => {
     const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: NEMOTRON, messages: conversations[0] }) });
     expect(response.status).toBe(200);

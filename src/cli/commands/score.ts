@@ -1,9 +1,11 @@
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { ValidationError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { deviceFlag, intFlag, parseFlags } from '../parse-flags.js';
 import { createProgress } from '../progress.js';
-import { readJsonl } from '../read-jsonl.js';
+import { readJsonl, type JsonlRecord } from '../read-jsonl.js';
 import { rowConversation } from '../score-rows.js';
 import { checkScorerFlags, openScorer } from '../scorer-source.js';
 import { UsageError } from '../usage-error.js';
@@ -39,29 +41,65 @@ export const scoreCommand: Command = {
     const file = positionals[0]!;
     const records = await readJsonl(file);
     const conversations = records.map((r) => rowConversation(r, file));
-    const opened = await openScorer({ model: values.model, nim: values.nim, device }, io.env);
-    const out: NodeJS.WritableStream = values.out ? createWriteStream(values.out) : io.stdout;
+    // Open --out before loading the model: a path that cannot be written fails fast, as a message.
+    const outFile = values.out ? await openOut(values.out) : undefined;
+    const out: NodeJS.WritableStream = outFile ?? io.stdout;
+    let opened;
+    try {
+      opened = await openScorer({ model: values.model, nim: values.nim, device }, io.env);
+    } catch (error) {
+      outFile?.destroy();
+      throw error;
+    }
     const progress = createProgress(io.stderr, 'rows');
     try {
       for (let start = 0; start < records.length; start += batchSize) {
         io.signal.throwIfAborted();
-        const scores = await opened.scorer.score(conversations.slice(start, start + batchSize), { signal: io.signal });
+        if (outFile?.errored) throw outFile.errored;
+        const scores = await opened.scorer
+          .score(conversations.slice(start, start + batchSize), { signal: io.signal })
+          .catch((error: unknown) => {
+            throw atLine(error, file, records, start);
+          });
         let text = '';
         scores.forEach((score, i) => {
           const row = records[start + i]!.value as Record<string, unknown>;
           text += `${JSON.stringify({ ...row, score: score.value, ...(score.attributes ? { attributes: score.attributes } : {}) })}\n`;
         });
-        if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+        // events.once rejects on 'error', so a failing --out (disk full) ends the run instead of hanging it.
+        if (!out.write(text)) await once(out, 'drain');
         progress.update(Math.min(start + batchSize, records.length), records.length);
       }
     } finally {
       progress.done();
       await opened.close();
-      if (values.out) {
-        out.end();
-        await finished(out);
+      if (outFile) {
+        outFile.end();
+        await finished(outFile);
       }
     }
     return 0;
   },
 };
+
+// A write stream whose file is open; rejects (and leaves no stream behind) when it cannot be.
+async function openOut(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await once(stream, 'open');
+  // A later failure (disk full) is kept in `errored` and thrown by the write loop or `finished`.
+  stream.on('error', () => {});
+  return stream;
+}
+
+// The scorer names a refused conversation by its index in the batch (`[1]...`): name the row's line instead.
+function atLine(error: unknown, file: string, records: readonly JsonlRecord[], start: number): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const at = /^\[(\d+)\](.*)$/.exec(error.issues[0]?.path ?? '');
+  const record = at ? records[start + Number(at[1])] : undefined;
+  if (!at || !record) return error;
+  const issues = error.issues.flatMap((issue) => {
+    const own = /^\[(\d+)\](.*)$/.exec(issue.path);
+    return own && own[1] === at[1] ? [{ path: own[2] ? `messages${own[2]}` : '', message: issue.message }] : [];
+  });
+  return new ValidationError(`${file} line ${record.line}`, issues, { cause: error });
+}

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/load.js';
+import { redactCredentials } from '../../integrations/wire/report-error.js';
 import { Secret } from '../../internal/secret.js';
 import { createGuardServer } from '../../server/create-guard-server.js';
 import type { Command } from '../command.js';
@@ -39,7 +40,8 @@ export const serveCommand: Command = {
     if (!config.listen.token && io.env.REWARDGATE_TOKEN) config.listen.token = new Secret(io.env.REWARDGATE_TOKEN);
     const server = await createGuardServer(config, {
       // One line per failure; the client got an OpenAI-style error with the same message.
-      onError: (error) => io.stderr.write(`rewardgate serve: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`),
+      // Masked like the server's default log: an upstream's message may echo a credential.
+      onError: (error) => io.stderr.write(redactCredentials(`rewardgate serve: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`)),
     });
     const { url } = await server.listen();
     io.stdout.write(`rewardgate: guard proxy listening on ${url} (OpenAI base URL ${url}/v1)\n`);

@@ -1,6 +1,7 @@
 import { errorResult, modelResolver, runChat, type ChatResult, type ChatWireOptions, type ModelSource } from './run-chat.js';
-import { wireError } from './errors.js';
+import { toWireError, wireError } from './errors.js';
 import { BodyError, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readWebBody } from './read-body.js';
+import { UserAbortError } from '../../errors.js';
 
 /** Headers of an SSE answer; `x-accel-buffering` stops nginx from holding chunks back. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -42,7 +43,10 @@ export function createChatHandler(model: ModelSource, options: ChatWireOptions =
       const body = parseJsonBody(await readWebBody(request, limit));
       result = await runChat(await getModel(), body, controller.signal, options);
     } catch (error) {
-      result = error instanceof BodyError ? { kind: 'json', status: error.wire.status, body: error.wire.body } : errorResult(error, options);
+      if (error instanceof BodyError) result = { kind: 'json', status: error.wire.status, body: error.wire.body };
+      // A body that failed because the client left is a 499, not a server-side failure to report.
+      else if (controller.signal.aborted) result = { kind: 'json', ...toWireError(new UserAbortError(controller.signal.reason)) };
+      else result = errorResult(error, options);
     }
     if (result.kind === 'json') {
       release();

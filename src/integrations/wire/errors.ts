@@ -1,4 +1,5 @@
 import { RewardgateError } from '../../errors.js';
+import { redactCredentials } from './report-error.js';
 
 /** An OpenAI-style error body. */
 export interface OpenAIErrorBody {
@@ -32,8 +33,10 @@ export function toWireError(error: unknown): WireError {
   if (!RewardgateError.isInstance(error)) return wireError(500, 'The guardrail pipeline failed', 'server_error', 'internal_error');
   const e = error as RewardgateError & { status?: unknown; issues?: ReadonlyArray<{ path: string }>; kind?: string; reason?: string };
   if (typeof e.status === 'number') {
-    if (e.status === 429) return wireError(429, `Upstream rate limit: ${e.message}`, 'rate_limit_error', 'upstream_rate_limit');
-    return wireError(502, `Upstream model error: ${e.message}`, 'upstream_error', `upstream_${e.status}`);
+    // The upstream's own words reach this server's client: mask any credential they echo.
+    const said = redactCredentials(e.message);
+    if (e.status === 429) return wireError(429, `Upstream rate limit: ${said}`, 'rate_limit_error', 'upstream_rate_limit');
+    return wireError(502, `Upstream model error: ${said}`, 'upstream_error', `upstream_${e.status}`);
   }
   switch (e.name) {
     case 'ValidationError':
