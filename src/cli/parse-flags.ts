@@ -12,11 +12,11 @@ export function parseFlags<O extends Options>(argv: string[], options: O, comman
   }
 }
 
-/** A flag that must be a non-negative integer. */
-export function intFlag(value: string | undefined, flag: string, fallback: number): number {
+/** A flag that must be an integer of at least `min` (an empty value is not 0). */
+export function intFlag(value: string | undefined, flag: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a non-negative integer, got "${value}"`);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer of at least ${min}, got "${value}"`);
   return n;
 }
 

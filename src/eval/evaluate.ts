@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { RewardgateError, ValidationError } from '../errors.js';
 import { validate } from '../internal/validate.js';
@@ -39,7 +40,7 @@ export interface RewardBenchResult extends RewardBenchSummary {
  */
 export async function evaluateRewardBench(rows: readonly unknown[], scorer: Scorer, options: EvaluateOptions = {}): Promise<RewardBenchResult> {
   const parsed: RewardBenchRow[] = rows.map((row, i) => validate(RewardBenchRowSchema, row, `rows[${i}]`));
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
+  const batchSize = validate(z.number().int().positive().default(16), options.batchSize, 'evaluateRewardBench options: batchSize');
   const outcomes: RowOutcome[] = [];
   for (let start = 0; start < parsed.length; start += batchSize) {
     options.signal?.throwIfAborted();

@@ -26,6 +26,8 @@ describe('rewardgate CLI usage', () => {
       runCli(['serve']),
       runCli(['demo', '--nim']),
       runCli(['demo', '--candidates', 'many']),
+      runCli(['eval', 'test/fixtures/rewardbench-sample.jsonl', '--model', 'x', '--batch', '0']),
+      runCli(['serve', '--config', 'x.yaml', '--port', '']),
     ]);
     for (const r of cases) {
       expect(r.code).toBe(2);
@@ -38,7 +40,9 @@ describe('rewardgate CLI usage', () => {
     expect(cases[4]!.stderr).toContain('either --model or --nim');
     expect(cases[5]!.stderr).toContain('--config <file> is required');
     expect(cases[6]!.stderr).toContain('NVIDIA_API_KEY');
-    expect(cases[7]!.stderr).toContain('--candidates must be a non-negative integer');
+    expect(cases[7]!.stderr).toContain('--candidates must be an integer of at least 1');
+    expect(cases[8]!.stderr).toContain('--batch must be an integer of at least 1, got "0"');
+    expect(cases[9]!.stderr).toContain('--port must be an integer of at least 0, got ""');
   });
 
   it('prints the package version', async () => {

@@ -103,6 +103,14 @@ describe('evaluateRewardBench', () => {
     expect(scorer.calls).toHaveLength(0);
   });
 
+  it('rejects a batchSize that is not a positive integer instead of scoring nothing', async () => {
+    const scorer = lengthScorer();
+    for (const batchSize of [Number.NaN, 0, 1.5]) {
+      await expect(evaluateRewardBench([row('chat', 'long answer', 'short')], scorer, { batchSize })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(scorer.calls).toHaveLength(0);
+  });
+
   it('names the row and field of an answer the scorer refuses (over maxLength), not its place in a batch', async () => {
     const scorer = await loadScorer({ path: 'test/fixtures/models/tiny-reward', device: 'cpu' });
     try {

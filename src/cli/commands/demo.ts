@@ -43,7 +43,7 @@ export const demoCommand: Command = {
     }, 'demo');
     if (values.help) return io.stdout.write(`${help}\n`), 0;
     if (positionals.length) throw new UsageError(`demo: unexpected argument "${positionals[0]}"`);
-    const n = intFlag(values.candidates, 'candidates', 4);
+    const n = intFlag(values.candidates, 'candidates', 4, 1);
     if (n < 1 || n > 16) throw new UsageError('--candidates must be between 1 and 16');
     const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0);
     const prompts = values.prompt?.length ? values.prompt : DEMO_PROMPTS;

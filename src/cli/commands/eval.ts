@@ -37,7 +37,7 @@ export const evalCommand: Command = {
     }, 'eval');
     if (values.help) return io.stdout.write(`${help}\n`), 0;
     if (positionals.length !== 1) throw new UsageError('eval: give exactly one RewardBench JSONL file');
-    const batchSize = intFlag(values.batch, 'batch', 16) || 16;
+    const batchSize = intFlag(values.batch, 'batch', 16, 1);
     const device = deviceFlag(values.device);
     checkScorerFlags({ model: values.model, nim: values.nim }, io.env);
     const records = await readJsonl(positionals[0]!);

@@ -35,7 +35,7 @@ export const scoreCommand: Command = {
     }, 'score');
     if (values.help) return io.stdout.write(`${help}\n`), 0;
     if (positionals.length !== 1) throw new UsageError('score: give exactly one JSONL file (or - for stdin)');
-    const batchSize = intFlag(values.batch, 'batch', 16) || 16;
+    const batchSize = intFlag(values.batch, 'batch', 16, 1);
     const device = deviceFlag(values.device);
     checkScorerFlags({ model: values.model, nim: values.nim }, io.env);
     const file = positionals[0]!;
