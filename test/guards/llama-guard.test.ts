@@ -1,23 +1,8 @@
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LLAMA_GUARD_MODEL, llamaGuard } from '../../src/index.js';
-import { completion } from '../helpers/nim-mock.js';
+import { guardChatMock } from '../helpers/nim-mock.js';
 
-const NIM_CHAT = 'https://integrate.api.nvidia.com/v1/chat/completions';
-let reply = '';
-const bodies: any[] = [];
-const server = setupServer(
-  http.post(NIM_CHAT, async ({ request }) => {
-    bodies.push(await request.json());
-    return HttpResponse.json(completion(reply));
-  }),
-);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  bodies.length = 0;
-});
-afterAll(() => server.close());
+const mock = guardChatMock();
 
 const conversation = [
   { role: 'system' as const, content: 'Be nice.' },
@@ -27,7 +12,7 @@ const conversation = [
 
 describe('llamaGuard', () => {
   it('maps `unsafe` + S-codes onto the taxonomy, keeping the code', async () => {
-    reply = 'unsafe\nS7,S10';
+    mock.reply = 'unsafe\nS7,S10';
     const verdict = await llamaGuard({ apiKey: 'k' }).check(conversation);
     expect(verdict).toEqual({
       safe: false,
@@ -35,24 +20,24 @@ describe('llamaGuard', () => {
         { category: 'privacy', label: 'S7' },
         { category: 'hate', label: 'S10' },
       ],
-      raw: reply,
+      raw: mock.reply,
     });
-    expect(bodies[0].model).toBe(LLAMA_GUARD_MODEL);
+    expect(mock.bodies[0].model).toBe(LLAMA_GUARD_MODEL);
     // The server's chat template builds the prompt: the conversation goes as-is, system turn dropped.
-    expect(bodies[0].messages).toEqual(conversation.slice(1));
+    expect(mock.bodies[0].messages).toEqual(conversation.slice(1));
   });
 
   it('reads `safe`, with surrounding whitespace or a <think> block', async () => {
     for (const r of ['safe', '\n\nsafe\n', '<think>hmm</think>\nsafe']) {
-      reply = r;
+      mock.reply = r;
       expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: true, categories: [], raw: r });
     }
   });
 
   it("builds the documented instruction with prompt: 'instruction'", async () => {
-    reply = 'safe';
+    mock.reply = 'safe';
     await llamaGuard({ apiKey: 'k', prompt: 'instruction' }).check(conversation);
-    const prompt: string = bodies[0].messages[0].content;
+    const prompt: string = mock.bodies[0].messages[0].content;
     expect(prompt).toContain("unsafe content in 'Agent' messages");
     expect(prompt).toContain('S1: Violent Crimes.\nS2: Non-Violent Crimes.');
     expect(prompt).toContain('S14: Code Interpreter Abuse.\n<END UNSAFE CONTENT CATEGORIES>');
@@ -61,13 +46,13 @@ describe('llamaGuard', () => {
   });
 
   it('fails closed on an unreadable reply (open when asked)', async () => {
-    reply = 'I cannot determine that.';
-    expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: false, categories: [], raw: reply, failedToParse: true });
+    mock.reply = 'I cannot determine that.';
+    expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: false, categories: [], raw: mock.reply, failedToParse: true });
     expect((await llamaGuard({ apiKey: 'k', failMode: 'open' }).check(conversation)).safe).toBe(true);
   });
 
   it('maps unknown codes to other', async () => {
-    reply = 'unsafe\nS99';
+    mock.reply = 'unsafe\nS99';
     expect((await llamaGuard({ apiKey: 'k' }).check(conversation)).categories).toEqual([{ category: 'other', label: 'S99' }]);
   });
 

@@ -1,33 +1,18 @@
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { llamaGuard, NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
-import { completion } from '../helpers/nim-mock.js';
+import { guardChatMock } from '../helpers/nim-mock.js';
 
-const NIM_CHAT = 'https://integrate.api.nvidia.com/v1/chat/completions';
 const KEY = 'nvapi-GUARD-TEST-KEY-987654321';
-let reply = '';
-const bodies: any[] = [];
-const server = setupServer(
-  http.post(NIM_CHAT, async ({ request }) => {
-    bodies.push(await request.json());
-    return HttpResponse.json(completion(reply));
-  }),
-);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  bodies.length = 0;
-});
-afterAll(() => server.close());
+const mock = guardChatMock();
 
 const ask = [{ role: 'user' as const, content: 'How do I hurt someone?' }];
 const answered = [...ask, { role: 'assistant' as const, content: 'Here is how.' }];
 
 describe('nemoguard', () => {
   it('sends the documented instruction as one user message to the NemoGuard model', async () => {
-    reply = '{"User Safety": "safe"}';
+    mock.reply = '{"User Safety": "safe"}';
     await nemoguard({ apiKey: KEY }).check(answered);
-    const body = bodies[0];
+    const body = mock.bodies[0];
     expect(body.model).toBe(NEMOGUARD_MODEL);
     expect(body.max_tokens).toBe(50);
     expect(body.messages).toHaveLength(1);
@@ -41,23 +26,23 @@ describe('nemoguard', () => {
 
   it('judges the user turn on the input rail and the response on the output rail (JSON reply)', async () => {
     const guard = nemoguard({ apiKey: KEY });
-    reply = '{"User Safety": "unsafe", "Safety Categories": "Violence, Criminal Planning/Confessions"}';
+    mock.reply = '{"User Safety": "unsafe", "Safety Categories": "Violence, Criminal Planning/Confessions"}';
     expect(await guard.check(ask)).toEqual({
       safe: false,
       categories: [
         { category: 'violence', label: 'Violence' },
         { category: 'criminal_planning', label: 'Criminal Planning/Confessions' },
       ],
-      raw: reply,
+      raw: mock.reply,
     });
-    expect(bodies[0].messages[0].content).not.toContain('response: agent:');
-    reply = '{"User Safety": "unsafe", "Response Safety": "safe", "Safety Categories": "Violence"}';
+    expect(mock.bodies[0].messages[0].content).not.toContain('response: agent:');
+    mock.reply = '{"User Safety": "unsafe", "Response Safety": "safe", "Safety Categories": "Violence"}';
     expect(await guard.check(answered)).toMatchObject({ safe: true, categories: [] });
   });
 
   it('reads plain-line replies, with or without a <think> block', async () => {
     const guard = nemoguard({ apiKey: KEY });
-    reply = '<think>\nThe user asks about violence. {"User Safety": "safe"}\n</think>\nUser Safety: unsafe\nResponse Safety: unsafe\nSafety Categories: Guns and Illegal Weapons, Threat';
+    mock.reply = '<think>\nThe user asks about violence. {"User Safety": "safe"}\n</think>\nUser Safety: unsafe\nResponse Safety: unsafe\nSafety Categories: Guns and Illegal Weapons, Threat';
     expect(await guard.check(answered)).toMatchObject({
       safe: false,
       categories: [
@@ -65,15 +50,15 @@ describe('nemoguard', () => {
         { category: 'threat', label: 'Threat' },
       ],
     });
-    reply = 'User Safety: safe\nResponse Safety: safe';
+    mock.reply = 'User Safety: safe\nResponse Safety: safe';
     expect((await guard.check(answered)).safe).toBe(true);
-    reply = '<think>ok</think>{"User Safety": "safe", "Response Safety": "unsafe", "Safety Categories": "PII/Privacy"}';
+    mock.reply = '<think>ok</think>{"User Safety": "safe", "Response Safety": "unsafe", "Safety Categories": "PII/Privacy"}';
     expect(await guard.check(answered)).toMatchObject({ safe: false, categories: [{ category: 'privacy', label: 'PII/Privacy' }] });
   });
 
   it('fails closed on a reply it cannot parse, or open when asked', async () => {
     for (const bad of ['I am not sure.', '{"User Safety": "maybe"}', '<think>thinking without end', '{"User Safety": "safe"}' /* no response rating */]) {
-      reply = bad;
+      mock.reply = bad;
       const closed = await nemoguard({ apiKey: KEY }).check(answered);
       expect(closed).toEqual({ safe: false, categories: [], raw: bad, failedToParse: true });
       const open = await nemoguard({ apiKey: KEY, failMode: 'open' }).check(answered);
@@ -115,6 +100,6 @@ describe('nemoguard', () => {
       await expect(guard.check([])).rejects.toBeInstanceOf(ValidationError);
       await expect(guard.check([{ role: 'user', content: 3 }] as never)).rejects.toMatchObject({ name: 'ValidationError', issues: [{ path: '[0].content' }] });
     }
-    expect(bodies).toHaveLength(0);
+    expect(mock.bodies).toHaveLength(0);
   });
 });

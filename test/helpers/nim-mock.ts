@@ -1,7 +1,7 @@
 // Shared msw helpers for the remote NIM / OpenAI-compatible service in tests.
-import { HttpResponse } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 /** The base URL msw answers for. */
 export const NIM = 'https://nim.test/v1';
@@ -91,4 +91,23 @@ export function remoteMock(): SetupServer {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
   return server;
+}
+
+/**
+ * The hosted NIM chat endpoint, mocked for guard models: every request is answered with
+ * `mock.reply` as the assistant text, and its JSON body is recorded in `mock.bodies` (cleared per test).
+ */
+export function guardChatMock(base = 'https://integrate.api.nvidia.com/v1'): { reply: string; bodies: any[] } {
+  const mock = { reply: '', bodies: [] as any[] };
+  const server = remoteMock();
+  beforeEach(() => {
+    mock.bodies.length = 0;
+    server.use(
+      http.post(`${base}/chat/completions`, async ({ request }) => {
+        mock.bodies.push(await request.json());
+        return HttpResponse.json(completion(mock.reply));
+      }),
+    );
+  });
+  return mock;
 }
