@@ -3,13 +3,14 @@ import type { LanguageModelMiddleware } from 'ai';
 import { ValidationError } from '../errors.js';
 import { z } from 'zod';
 import { validate } from '../internal/validate.js';
+import { abortScope } from '../pipeline/abort-scope.js';
 import { MiddlewareSchema, PipelineOptionsSchema } from '../pipeline/middleware-schema.js';
 import { pipeline } from '../pipeline/pipeline.js';
 import type { GuardedCompletion, Middleware, PipelineOptions } from '../pipeline/types.js';
 import { fromLanguageModel } from './ai-sdk/chat-model.js';
 import { toMessages } from './ai-sdk/prompt.js';
 import { toGenerateResult, toStreamParts } from './ai-sdk/results.js';
-import type { AICallOptions } from './ai-sdk/types.js';
+import type { AICallOptions, AIWarning } from './ai-sdk/types.js';
 import type { ChatRequest } from '../types.js';
 
 export type { GuardedCompletion, Report } from '../pipeline/types.js';
@@ -66,15 +67,20 @@ export function rewardgate(options: RewardgateMiddlewareOptions): LanguageModelM
     async wrapGenerate({ doGenerate, params, model }) {
       const request = requestOf(params);
       if (!request) return doGenerate();
-      const guarded = pipeline(fromLanguageModel(model, params), middleware, pipelineOptions);
+      const warnings: AIWarning[] = [];
+      const guarded = pipeline(fromLanguageModel(model, params, warnings), middleware, pipelineOptions);
       const completion: GuardedCompletion = await guarded.generate(request, { signal: params.abortSignal });
-      return toGenerateResult(completion);
+      return toGenerateResult(completion, warnings);
     },
     async wrapStream({ doStream, params, model }) {
       const request = requestOf(params);
       if (!request) return doStream();
-      const guarded = pipeline(fromLanguageModel(model, params), middleware, pipelineOptions);
-      return { stream: toStreamParts(guarded.stream(request, { signal: params.abortSignal })) };
+      const warnings: AIWarning[] = [];
+      const guarded = pipeline(fromLanguageModel(model, params, warnings), middleware, pipelineOptions);
+      // Our own scope under the caller's signal: cancelling the readable aborts the model calls at
+      // once, even while the pipeline waits on them (closing its iterator alone would wait too).
+      const scope = abortScope(params.abortSignal);
+      return { stream: toStreamParts(guarded.stream(request, { signal: scope.signal }), scope, warnings) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { generateText, jsonSchema, simulateReadableStream, streamText, tool, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { guardFromFunction } from '../../src/guards/guard-from-function.js';
 import { rewardgate } from '../../src/integrations/ai-sdk.js';
@@ -120,6 +121,62 @@ describe('rewardgate() AI SDK middleware', () => {
     for await (const delta of result.textStream) text += delta;
     expect(text.length).toBeLessThan(400);
     expect(remote.doStreamCalls.every((c) => c.abortSignal?.aborted)).toBe(true);
+  });
+
+  it('aborts the model calls when the stream is cancelled before any text, leaving no listener', async () => {
+    // A model that has not answered yet: its stream ends only when its call is aborted.
+    const remote = new MockLanguageModelV4({
+      doStream: async ({ abortSignal }) => ({
+        stream: new ReadableStream({
+          start(controller) {
+            controller.enqueue({ type: 'stream-start', warnings: [] });
+            abortSignal?.addEventListener('abort', () => controller.error(abortSignal.reason), { once: true });
+          },
+        }),
+      }),
+    });
+    // No middleware: no pipeline events either, so the cancel finds the pipeline waiting on the model.
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: [] }) });
+    const caller = new AbortController();
+    const { stream } = await model.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], abortSignal: caller.signal });
+    const reader = stream.getReader();
+    const pending = reader.read();
+    await vi.waitFor(() => expect(remote.doStreamCalls).toHaveLength(1));
+    // Let the pipeline hand out its first events and wait on the model (a timing-free outcome either way).
+    await new Promise((r) => setTimeout(r, 50));
+    await reader.cancel();
+    expect((await pending).done).toBe(true);
+    expect(remote.doStreamCalls.every((c) => c.abortSignal?.aborted)).toBe(true);
+    expect(caller.signal.aborted).toBe(false);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it("passes the model's warnings on (once), plain and streaming", async () => {
+    const warnings = [{ type: 'unsupported' as const, feature: 'seed', details: 'sampling is not seeded' }];
+    const remote = new MockLanguageModelV4({
+      doGenerate: async ({ seed }) => ({ content: [{ type: 'text', text: `Answer number ${seed ?? 0}.` }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings }),
+      doStream: async ({ seed }) => ({
+        stream: simulateReadableStream({
+          chunks: [
+            { type: 'stream-start' as const, warnings },
+            { type: 'text-delta' as const, id: 't', delta: `Answer number ${seed ?? 0}.` },
+            { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
+          ],
+        }),
+      }),
+    });
+    const model = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
+    const flags = globalThis as { AI_SDK_LOG_WARNINGS?: boolean };
+    flags.AI_SDK_LOG_WARNINGS = false; // asserted below, not printed
+    try {
+      const plain = await generateText({ model, prompt: 'Hello' });
+      expect(plain.warnings).toEqual(warnings);
+      const streamed = streamText({ model, prompt: 'Hello' });
+      expect(await streamed.text).toBe('Answer number 13.');
+      expect(await streamed.warnings).toEqual(warnings);
+    } finally {
+      delete flags.AI_SDK_LOG_WARNINGS;
+    }
   });
 
   it('refuses tool calls unless told to bypass, and validates its options', async () => {

@@ -3,14 +3,19 @@ import type { CallOptions, ChatModel, StreamEvent } from '../../interfaces.js';
 import type { ChatRequest, Completion } from '../../types.js';
 import { completionOf, fromAIFinishReason, fromAIUsage } from './finish.js';
 import { sameMessages, toMessages, toPrompt } from './prompt.js';
-import type { AICallOptions, AIModel, AIStreamPart } from './types.js';
+import type { AICallOptions, AIModel, AIStreamPart, AIWarning } from './types.js';
 
 /**
  * The wrapped AI SDK model as a rewardgate ChatModel for one call: `base` holds the call's own
  * options (tools, provider options, headers), and each pipeline request overrides the sampling
- * settings (best-of-n varies the seed, a retry may change the temperature).
+ * settings (best-of-n varies the seed, a retry may change the temperature). The calls' warnings
+ * are collected into `warnings`.
  */
-export function fromLanguageModel(model: AIModel, base: AICallOptions): ChatModel {
+export function fromLanguageModel(model: AIModel, base: AICallOptions, warnings: AIWarning[] = []): ChatModel {
+  // Every call's warnings (unsupported settings...), once each, for the caller's result.
+  const warn = (list: readonly AIWarning[] | undefined) => {
+    for (const w of list ?? []) if (!warnings.some((seen) => JSON.stringify(seen) === JSON.stringify(w))) warnings.push(w);
+  };
   const original = toMessages(base.prompt);
   const paramsFor = (request: ChatRequest, options: CallOptions): AICallOptions => {
     const params: AICallOptions = { ...base, abortSignal: options.signal ?? base.abortSignal };
@@ -26,6 +31,7 @@ export function fromLanguageModel(model: AIModel, base: AICallOptions): ChatMode
   return {
     async generate(request, options = {}) {
       const result = await model.doGenerate(paramsFor(request, options));
+      warn(result.warnings);
       let text = '';
       for (const part of result.content) if (part.type === 'text') text += part.text;
       return completionOf(text, fromAIFinishReason(result.finishReason), fromAIUsage(result.usage), result.response?.id, result.response?.modelId);
@@ -46,6 +52,8 @@ export function fromLanguageModel(model: AIModel, base: AICallOptions): ChatMode
           if (part.type === 'text-delta') {
             text += part.delta;
             yield { type: 'text-delta', text: part.delta };
+          } else if (part.type === 'stream-start') {
+            warn(part.warnings);
           } else if (part.type === 'response-metadata') {
             id ??= part.id;
             modelId ??= part.modelId;

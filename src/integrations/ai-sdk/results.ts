@@ -1,6 +1,8 @@
+import { UserAbortError } from '../../errors.js';
+import type { AbortScope } from '../../pipeline/abort-scope.js';
 import type { GuardedCompletion, PipelineEvent } from '../../pipeline/types.js';
 import { toAIFinishReason, toAIUsage } from './finish.js';
-import type { AIGenerateResult, AIStreamPart } from './types.js';
+import type { AIGenerateResult, AIStreamPart, AIWarning } from './types.js';
 
 type ProviderMetadata = NonNullable<AIGenerateResult['providerMetadata']>;
 
@@ -10,13 +12,13 @@ export function rewardgateMetadata(completion: GuardedCompletion): ProviderMetad
 }
 
 /** A pipeline result as a `doGenerate` result. */
-export function toGenerateResult(completion: GuardedCompletion): AIGenerateResult {
+export function toGenerateResult(completion: GuardedCompletion, warnings: AIWarning[] = []): AIGenerateResult {
   const result: AIGenerateResult = {
     content: completion.text ? [{ type: 'text', text: completion.text }] : [],
     finishReason: toAIFinishReason(completion.finishReason),
     usage: toAIUsage(completion.usage),
     providerMetadata: rewardgateMetadata(completion),
-    warnings: [],
+    warnings,
   };
   if (completion.id || completion.model) result.response = { id: completion.id, modelId: completion.model };
   return result;
@@ -25,25 +27,32 @@ export function toGenerateResult(completion: GuardedCompletion): AIGenerateResul
 const TEXT_ID = 'rewardgate-text';
 
 /**
- * A pipeline stream as AI SDK stream parts: `stream-start`, one text block (`text-start`,
- * `text-delta`s, `text-end`), then `finish` with the report in `providerMetadata.rewardgate`.
+ * A pipeline stream as AI SDK stream parts: `stream-start` (with the `warnings` of the model
+ * calls, so sent once the pipeline has its first text, result or failure), one text block
+ * (`text-start`, `text-delta`s, `text-end`), then `finish` with the report in `providerMetadata.rewardgate`.
  * If the final text extends what was streamed (a buffering middleware, a refusal), the rest
  * goes out as one delta first. A failure becomes an `error` part. Cancelling the readable
- * closes the pipeline stream, which aborts the model calls.
+ * aborts `scope` (the pipeline call's signal), which stops the model calls, then closes the
+ * pipeline stream; the scope is disposed once the stream is over.
  */
-export function toStreamParts(events: AsyncIterable<PipelineEvent>): ReadableStream<AIStreamPart> {
+export function toStreamParts(events: AsyncIterable<PipelineEvent>, scope: AbortScope, warnings: AIWarning[] = []): ReadableStream<AIStreamPart> {
   const iterator = events[Symbol.asyncIterator]();
   let started = false;
   let streamed = '';
+  let cancelled = false;
+  let opened = false;
+  const open = (controller: ReadableStreamDefaultController<AIStreamPart>) => {
+    if (!opened) controller.enqueue({ type: 'stream-start', warnings: [...warnings] });
+    opened = true;
+  };
   return new ReadableStream<AIStreamPart>({
-    start(controller) {
-      controller.enqueue({ type: 'stream-start', warnings: [] });
-    },
     async pull(controller) {
       try {
         for (;;) {
           const { done, value } = await iterator.next();
+          if (done || value.type === 'text-delta' || value.type === 'finish') open(controller);
           if (done) {
+            scope.dispose();
             controller.close();
             return;
           }
@@ -61,12 +70,18 @@ export function toStreamParts(events: AsyncIterable<PipelineEvent>): ReadableStr
           }
         }
       } catch (error) {
+        scope.dispose();
+        if (cancelled) return;
+        open(controller);
         controller.enqueue({ type: 'error', error });
         controller.close();
       }
     },
-    async cancel() {
+    async cancel(reason) {
+      cancelled = true;
+      scope.abort(new UserAbortError(reason ?? 'stream cancelled'));
       await iterator.return?.();
+      scope.dispose();
     },
   });
 

@@ -20,3 +20,5 @@ export type AIStreamPart = AIStreamResult['stream'] extends ReadableStream<infer
 export type AIFinishReason = AIGenerateResult['finishReason'];
 /** Token usage. */
 export type AIUsage = AIGenerateResult['usage'];
+/** A call warning (an unsupported setting...). */
+export type AIWarning = AIGenerateResult['warnings'][number];
