@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Guard } from '../interfaces.js';
-import { linkAbortSignals } from '../internal/merge-abort-signals.js';
+import { allOrCancel } from '../internal/all-or-cancel.js';
 import { validate } from '../internal/validate.js';
 import type { CategoryHit, Verdict } from '../types.js';
 
@@ -20,20 +20,7 @@ export function everyGuard(...guards: Guard[]): Guard {
   return {
     async check(conversation, options) {
       // The first failure decides the outcome: the other guard calls are cancelled, not left running.
-      const link = linkAbortSignals([options?.signal]);
-      let verdicts: Verdict[];
-      try {
-        verdicts = await Promise.all(
-          guards.map((g) =>
-            g.check(conversation, { ...options, signal: link.signal }).catch((error: unknown) => {
-              link.abort(error);
-              throw error;
-            }),
-          ),
-        );
-      } finally {
-        link.dispose();
-      }
+      const verdicts = await allOrCancel(options?.signal, guards.map((g) => (signal: AbortSignal) => g.check(conversation, { ...options, signal })));
       const categories: CategoryHit[] = verdicts.flatMap((v) => v.categories);
       const out: Verdict = { safe: verdicts.every((v) => v.safe), categories, raw: verdicts };
       if (verdicts.some((v) => v.failedToParse)) out.failedToParse = true;

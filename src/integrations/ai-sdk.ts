@@ -3,7 +3,7 @@ import type { LanguageModelMiddleware } from 'ai';
 import { ValidationError } from '../errors.js';
 import { z } from 'zod';
 import { validate } from '../internal/validate.js';
-import { abortScope } from '../pipeline/abort-scope.js';
+import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { MiddlewareSchema, PipelineOptionsSchema } from '../pipeline/middleware-schema.js';
 import { pipeline } from '../pipeline/pipeline.js';
 import type { GuardedCompletion, Middleware, PipelineOptions } from '../pipeline/types.js';
@@ -79,7 +79,7 @@ export function rewardgate(options: RewardgateMiddlewareOptions): LanguageModelM
       const guarded = pipeline(fromLanguageModel(model, params, warnings), middleware, pipelineOptions);
       // Our own scope under the caller's signal: cancelling the readable aborts the model calls at
       // once, even while the pipeline waits on them (closing its iterator alone would wait too).
-      const scope = abortScope(params.abortSignal);
+      const scope = linkAbortSignals([params.abortSignal]);
       return { stream: toStreamParts(guarded.stream(request, { signal: scope.signal }), scope, warnings) };
     },
   };

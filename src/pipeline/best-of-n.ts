@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import type { ChatRequest, Score } from '../types.js';
-import { abortScope } from './abort-scope.js';
+import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
 import { ScorerSchema } from './option-schemas.js';
 import { rank, scoreAnswers } from './scoring.js';
@@ -73,7 +73,7 @@ interface Finished extends Buffered {
 }
 
 async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOptions): Promise<Buffered> {
-  const scope = abortScope(ctx.signal);
+  const scope = linkAbortSignals([ctx.signal]);
   const finished: Finished[] = [];
   const refusals: Buffered[] = [];
   const errors: unknown[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RewardgateError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
-import { linkAbortSignals } from '../internal/merge-abort-signals.js';
+import { allOrCancel } from '../internal/all-or-cancel.js';
 import { validate } from '../internal/validate.js';
 import type { Score } from '../types.js';
 import { ScorerSchema } from './option-schemas.js';
@@ -35,20 +35,7 @@ function combine(where: string, scorers: Scorer[], pick: (...values: number[]) =
   return {
     async score(conversations, options) {
       // The first failure decides the outcome: the other scorer calls are cancelled, not left running.
-      const link = linkAbortSignals([options?.signal]);
-      let all: Score[][];
-      try {
-        all = await Promise.all(
-          scorers.map((s) =>
-            s.score(conversations, { ...options, signal: link.signal }).catch((error: unknown) => {
-              link.abort(error);
-              throw error;
-            }),
-          ),
-        );
-      } finally {
-        link.dispose();
-      }
+      const all = await allOrCancel(options?.signal, scorers.map((s) => (signal: AbortSignal) => s.score(conversations, { ...options, signal })));
       all.forEach((scores, k) => {
         if (!Array.isArray(scores) || scores.length !== conversations.length) {
           const got = Array.isArray(scores) ? scores.length : 'no';

@@ -2,7 +2,7 @@ import { RewardgateError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ChatRequestSchema, type ChatRequest, type Completion } from '../types.js';
-import { abortScope } from './abort-scope.js';
+import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { type CallState, runGenerate, runStream } from './compose.js';
 import { EventChannel, WOKEN } from './event-channel.js';
 import { ChatModelSchema, MiddlewareSchema, PipelineOptionsSchema } from './middleware-schema.js';
@@ -56,7 +56,7 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
 
     async *stream(request, callOptions: CallOptions = {}) {
       const req = validate(ChatRequestSchema, request, 'chat request');
-      const scope = abortScope(callOptions.signal);
+      const scope = linkAbortSignals([callOptions.signal]);
       const side = new EventChannel<PipelineEvent>();
       const state = start(req, (e) => {
         side.push(e);

@@ -1,5 +1,5 @@
 import { UserAbortError } from '../../errors.js';
-import type { AbortScope } from '../../pipeline/abort-scope.js';
+import type { LinkedAbort } from '../../internal/merge-abort-signals.js';
 import type { GuardedCompletion, PipelineEvent } from '../../pipeline/types.js';
 import { toAIFinishReason, toAIUsage } from './finish.js';
 import type { AIGenerateResult, AIStreamPart, AIWarning } from './types.js';
@@ -35,7 +35,7 @@ const TEXT_ID = 'rewardgate-text';
  * aborts `scope` (the pipeline call's signal), which stops the model calls, then closes the
  * pipeline stream; the scope is disposed once the stream is over.
  */
-export function toStreamParts(events: AsyncIterable<PipelineEvent>, scope: AbortScope, warnings: AIWarning[] = []): ReadableStream<AIStreamPart> {
+export function toStreamParts(events: AsyncIterable<PipelineEvent>, scope: LinkedAbort, warnings: AIWarning[] = []): ReadableStream<AIStreamPart> {
   const iterator = events[Symbol.asyncIterator]();
   let started = false;
   let streamed = '';
