@@ -3,6 +3,7 @@
 //  (a) a pass-through pipeline vs the plain client: added time per request and throughput;
 //  (b) best-of-8 wall time vs the slowest single candidate alone;
 //  (c) best-of-8 with `accept` vs without, on candidates of mixed latency.
+import { messageText } from '../src/content.js';
 import { createClient } from '../src/client/create-client.js';
 import type { ChatModel as BaseChatModel } from '../src/interfaces.js';
 import type { Completion } from '../src/types.js';
@@ -98,7 +99,7 @@ for (let round = 0; round < 8; round++) {
 }
 
 // (b) Best-of-8 vs the slowest candidate (seed 7) alone; the scorer is free, so the ratio is overhead.
-const scorer = scorerFromFunction((c) => Number(c.at(-1)!.content.split(' ')[1]));
+const scorer = scorerFromFunction((c) => Number(messageText(c.at(-1)!).split(' ')[1]));
 const bon = pipeline(client.chatModel('bon'), [bestOfN({ n: 8, scorer, sampling: { seed: 0 } })]);
 const slowest = client.chatModel('bon');
 const bonTimes: number[] = [], slowTimes: number[] = [], parallelTimes: number[] = [];

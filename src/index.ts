@@ -4,6 +4,18 @@
 export {
   MessageSchema,
   ConversationSchema,
+  ContentSchema,
+  ContentPartSchema,
+  TextPartSchema,
+  ImagePartSchema,
+  AudioPartSchema,
+  FilePartSchema,
+  ToolCallSchema,
+  ToolSchema,
+  ToolChoiceSchema,
+  ResponseFormatSchema,
+  TokenLogprobSchema,
+  LogprobsSchema,
   ChatRequestSchema,
   UsageSchema,
   FinishReasonSchema,
@@ -12,10 +24,33 @@ export {
   CategoryHitSchema,
   VerdictSchema,
 } from './types.js';
-export type { Message, ChatRequest, Usage, FinishReason, Completion, Score, CategoryHit, Verdict } from './types.js';
+export type {
+  Message,
+  Content,
+  ContentPart,
+  TextPart,
+  ImagePart,
+  AudioPart,
+  FilePart,
+  OtherPart,
+  ToolCall,
+  Tool,
+  ToolChoice,
+  TokenLogprob,
+  Logprobs,
+  ChatRequest,
+  Usage,
+  FinishReason,
+  Completion,
+  Score,
+  CategoryHit,
+  Verdict,
+} from './types.js';
+export { messageText, turnText, toolCallText, answerTurn, withAnswer } from './content.js';
+export type { TurnTextOptions } from './content.js';
 export { CategorySchema } from './guards/taxonomy.js';
 export type { Category } from './guards/taxonomy.js';
-export type { CallOptions, ChatModel, Scorer, Guard, StreamEvent, TextDeltaEvent, FinishEvent } from './interfaces.js';
+export type { CallOptions, ChatModel, Scorer, Guard, StreamEvent, TextDeltaEvent, ReasoningDeltaEvent, ToolCallDeltaEvent, ToolCallEvent, FinishEvent } from './interfaces.js';
 
 // ── errors ────────────────────────────────────────────────────────────────────────
 export {

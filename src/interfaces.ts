@@ -1,4 +1,4 @@
-import type { ChatRequest, Completion, Message, Score, Verdict } from './types.js';
+import type { ChatRequest, Completion, Message, Score, ToolCall, Verdict } from './types.js';
 
 /** Per-call options every rewardgate call accepts. */
 export interface CallOptions {
@@ -12,14 +12,42 @@ export interface TextDeltaEvent {
   text: string;
 }
 
+/** A piece of the model's reasoning (`reasoning_content`), apart from the answer text. */
+export interface ReasoningDeltaEvent {
+  type: 'reasoning-delta';
+  text: string;
+}
+
+/**
+ * A piece of a streamed tool call, for callers that want arguments live: the first piece of a call
+ * carries its `id` and `name`, later ones only `argumentsDelta`. `index` tells parallel calls apart.
+ */
+export interface ToolCallDeltaEvent {
+  type: 'tool-call-delta';
+  index: number;
+  id?: string;
+  name?: string;
+  argumentsDelta: string;
+}
+
+/** One complete tool call, emitted once its arguments are complete (before `finish`). */
+export interface ToolCallEvent {
+  type: 'tool-call';
+  index: number;
+  toolCall: ToolCall;
+}
+
 /** The last event of a stream: the whole completion, finish reason and usage. */
 export interface FinishEvent<C extends Completion = Completion> {
   type: 'finish';
   completion: C;
 }
 
-/** Events of a plain model stream. */
-export type StreamEvent<C extends Completion = Completion> = TextDeltaEvent | FinishEvent<C>;
+/**
+ * Events of a plain model stream: text, reasoning and tool calls as they come, then `finish`.
+ * A text-only answer yields only `text-delta` events and `finish`.
+ */
+export type StreamEvent<C extends Completion = Completion> = TextDeltaEvent | ReasoningDeltaEvent | ToolCallDeltaEvent | ToolCallEvent | FinishEvent<C>;
 
 /**
  * Anything that chats: a NIM / OpenAI-compatible client, an `openai` instance via `fromOpenAI`,

@@ -1,29 +1,138 @@
 import { z } from 'zod';
 import { CategorySchema } from './guards/taxonomy.js';
 
-/** A chat turn. `tool` turns carry tool output as text. */
-export const MessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string(),
+// ── content parts ─────────────────────────────────────────────────────────────────
+// OpenAI's content parts. Known part types are validated (so a broken `image_url` names its
+// path); a part of a type we do not know is kept as it is, never dropped.
+
+/** A text part: `{ type: 'text', text }`. */
+export const TextPartSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
+/** An image part: `{ type: 'image_url', image_url: { url, detail? } }`. */
+export const ImagePartSchema = z.looseObject({
+  type: z.literal('image_url'),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
 });
+/** An audio part: `{ type: 'input_audio', input_audio: { data, format } }`. */
+export const AudioPartSchema = z.looseObject({
+  type: z.literal('input_audio'),
+  input_audio: z.looseObject({ data: z.string(), format: z.string().min(1) }),
+});
+/** A file part: `{ type: 'file', file: { file_data?, file_id?, filename? } }`. */
+export const FilePartSchema = z.looseObject({
+  type: z.literal('file'),
+  file: z.looseObject({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+});
+export type TextPart = z.infer<typeof TextPartSchema>;
+export type ImagePart = z.infer<typeof ImagePartSchema>;
+export type AudioPart = z.infer<typeof AudioPartSchema>;
+export type FilePart = z.infer<typeof FilePartSchema>;
+/** A part of a type rewardgate does not know: carried through unchanged. */
+export type OtherPart = { type: string; [key: string]: unknown };
+export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | OtherPart;
+
+const KNOWN_PARTS: Record<string, z.ZodType> = { text: TextPartSchema, image_url: ImagePartSchema, input_audio: AudioPartSchema, file: FilePartSchema };
+
+/** One content part; known types are checked field by field, unknown types pass through. */
+export const ContentPartSchema = z.looseObject({ type: z.string().min(1) }).superRefine((part, ctx) => {
+  const known = KNOWN_PARTS[part.type];
+  if (!known) return;
+  const result = known.safeParse(part);
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+}) as unknown as z.ZodType<ContentPart>;
+
+/** Message content: a string, content parts, or null (an assistant turn that only calls tools). */
+export const ContentSchema = z.union([z.string(), z.array(ContentPartSchema), z.null()]);
+export type Content = z.infer<typeof ContentSchema>;
+
+// ── tool calls ────────────────────────────────────────────────────────────────────
+
+/** A tool call as OpenAI writes it; `arguments` is the JSON text the model produced (maybe invalid). */
+export const ToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/** A tool offered to the model: `{ type: 'function', function: { name, description?, parameters? } }`. */
+export const ToolSchema = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+export type Tool = z.infer<typeof ToolSchema>;
+
+/** `tool_choice`: `none`, `auto`, `required`, or one named function. */
+export const ToolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.looseObject({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+]);
+export type ToolChoice = z.infer<typeof ToolChoiceSchema>;
+
+// ── messages ──────────────────────────────────────────────────────────────────────
+
+/**
+ * A chat turn in the OpenAI shape: `content` is a string, content parts or null; assistant turns
+ * may carry `tool_calls` and `reasoning`; `tool` turns carry `tool_call_id`. Plain
+ * `{ role, content: 'text' }` is a valid message.
+ */
+export const MessageSchema = z
+  .object({
+    role: z.enum(['system', 'user', 'assistant', 'tool']),
+    content: ContentSchema.optional(),
+    name: z.string().optional(),
+    tool_calls: z.array(ToolCallSchema).optional(),
+    tool_call_id: z.string().optional(),
+    reasoning: z.string().optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.tool_calls !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant turns carry tool_calls' });
+    if (m.reasoning !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['reasoning'], message: 'only assistant turns carry reasoning' });
+    if (m.tool_call_id !== undefined && m.role !== 'tool') ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'only tool turns carry tool_call_id' });
+    if (m.content == null && !(m.role === 'assistant' && m.tool_calls?.length)) {
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be null only on an assistant turn with tool_calls)' });
+    }
+  });
 export type Message = z.infer<typeof MessageSchema>;
 
 /** A conversation: one or more turns, oldest first. */
 export const ConversationSchema = z.array(MessageSchema).min(1, 'a conversation needs at least one message');
 
-/** An OpenAI-shaped chat request. `extra` is merged into the request body as-is (e.g. `nvext`). */
+// ── requests ──────────────────────────────────────────────────────────────────────
+
+/** `response_format`: `text`, `json_object` or `json_schema` (its schema kept as given). */
+export const ResponseFormatSchema = z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) });
+
+/**
+ * An OpenAI-shaped chat request. `extra` is merged into the request body as-is (e.g. `nvext`).
+ * `max_completion_tokens` and `max_tokens` are kept apart and sent as given.
+ */
 export const ChatRequestSchema = z.object({
   messages: ConversationSchema,
   model: z.string().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().gt(0).max(1).optional(),
   max_tokens: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
   stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
   n: z.number().int().positive().optional(),
+  tools: z.array(ToolSchema).optional(),
+  tool_choice: ToolChoiceSchema.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: ResponseFormatSchema.optional(),
+  logprobs: z.boolean().optional(),
+  top_logprobs: z.number().int().min(0).max(20).optional(),
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+
+// ── completions ───────────────────────────────────────────────────────────────────
 
 /** Token counts as reported by the server (or counted locally). */
 export const UsageSchema = z.object({
@@ -40,15 +149,31 @@ export type Usage = z.infer<typeof UsageSchema>;
 export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'tool_calls', 'abort', 'refused', 'other']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
-/** One finished answer. */
+const TopLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).nullish() });
+/** One token's log probability, OpenAI's `logprobs.content[i]`. */
+export const TokenLogprobSchema = TopLogprobSchema.extend({ top_logprobs: z.array(TopLogprobSchema).optional() });
+export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
+/** OpenAI's `choice.logprobs`: per-token log probabilities of the content (and of a refusal). */
+export const LogprobsSchema = z.looseObject({ content: z.array(TokenLogprobSchema).nullable(), refusal: z.array(TokenLogprobSchema).nullish() });
+export type Logprobs = z.infer<typeof LogprobsSchema>;
+
+/**
+ * One finished answer: its text, the tool calls it makes (`finishReason: 'tool_calls'`), the
+ * reasoning the model gave apart from the answer, and token log probabilities when asked.
+ */
 export const CompletionSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
   text: z.string(),
+  toolCalls: z.array(ToolCallSchema).optional(),
+  reasoning: z.string().optional(),
+  logprobs: LogprobsSchema.optional(),
   finishReason: FinishReasonSchema,
   usage: UsageSchema.optional(),
 });
 export type Completion = z.infer<typeof CompletionSchema>;
+
+// ── scores and verdicts ───────────────────────────────────────────────────────────
 
 /** A reward score: `value` is the scalar used for ranking; `attributes` for multi-attribute models. */
 export const ScoreSchema = z.object({

@@ -4,12 +4,12 @@ import type { StreamEvent } from '../interfaces.js';
 import { toTransportError } from '../http/transport-error.js';
 import { readSSE } from '../http/sse.js';
 import type { Transport } from '../http/transport.js';
-import { WireChunkSchema, type WireChunk } from './chat-wire.js';
+import { WireChunkSchema, type WireChunk } from '../wire/openai-shape.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { isWireChunk } from './wire-check.js';
 
 /**
- * Streams a chat completion: text deltas, then one finish event. A stream that ends without
+ * Streams a chat completion: text, reasoning and tool-call events, then one finish event. A stream that ends without
  * `[DONE]` and without a finish reason is a StreamError('truncated'); an error event is an APIError.
  */
 export async function* streamChat(
@@ -21,6 +21,7 @@ export async function* streamChat(
   const call = await transport.open({ method: 'post', path: 'chat/completions', body, signal, stream: true });
   const { firstChunkMs, idleMs } = transport.timeouts;
   const acc = new StreamAccumulator();
+  const out: StreamEvent[] = [];
   let sawDone = false;
   let completed = false;
   // Only data events reset the deadlines: keep-alive comments never reach this loop. Re-arming
@@ -36,15 +37,16 @@ export async function* streamChat(
         sawDone = true;
         break;
       }
-      const delta = acc.add(parseChunk(message, call.requestId, redact));
-      if (delta) yield { type: 'text-delta', text: delta };
+      acc.add(parseChunk(message, call.requestId, redact), out);
+      for (const event of out) yield event;
+      out.length = 0;
       // Armed after the yield: a slow consumer is not an idle server.
       scope.arm('idle', idleMs);
     }
     scope.disarm();
-    const finishEvent = acc.finish(sawDone, call.url);
+    acc.finish(sawDone, call.url, out);
     completed = true;
-    yield finishEvent;
+    for (const event of out) yield event;
   } catch (error) {
     throw toTransportError(error, call.link.signal, call.url);
   } finally {

@@ -1,54 +1,39 @@
-// The OpenAI chat wire format: request bodies out, completions and stream chunks in.
-import { z } from 'zod';
+// The client's side of the OpenAI chat wire: request bodies out, completions in. The shapes and
+// the finish-reason / usage / tool-call maps live in src/wire, shared with the server side.
 import { StreamError, formatPath } from '../errors.js';
-import type { ChatRequest, Completion, FinishReason, Usage } from '../types.js';
+import { toWireMessage } from '../content.js';
+import type { ChatRequest, Completion, Logprobs } from '../types.js';
+import { WireChunkSchema, WireCompletionSchema, type WireChunk, type WireCompletion, type WireToolCall, type WireToolCallDelta } from '../wire/openai-shape.js';
+import { toFinishReason, toToolCall, toUsage } from '../wire/openai-maps.js';
 import { isWireCompletion } from './wire-check.js';
 
-/** The JSON body for POST /chat/completions. `extra` goes last so callers can set any field. */
+export { WireChunkSchema, WireCompletionSchema, toFinishReason, toToolCall, toUsage };
+export type { WireChunk, WireCompletion, WireToolCall, WireToolCallDelta };
+
+/**
+ * The JSON body for POST /chat/completions. `extra` goes last so callers can set any field.
+ * Assistant `reasoning` is not sent back: OpenAI-style servers reject or ignore it.
+ */
 export function toWireBody(request: ChatRequest & { model: string }, stream: boolean): Record<string, unknown> {
   const { extra, ...fields } = request;
+  if (fields.messages.some((m) => m.reasoning !== undefined)) fields.messages = fields.messages.map(toWireMessage);
   return { ...fields, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}), ...extra };
 }
-
-const WireUsageSchema = z
-  .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() })
-  .loose();
-
-export const WireCompletionSchema = z
-  .object({
-    id: z.string().optional(),
-    model: z.string().optional(),
-    choices: z
-      .array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
-      .min(1),
-    usage: WireUsageSchema.nullish(),
-  })
-  .loose();
-
-export const WireChunkSchema = z
-  .object({
-    id: z.string().optional(),
-    model: z.string().optional(),
-    choices: z
-      .array(z.object({ delta: z.object({ content: z.string().nullish() }).loose().nullish(), finish_reason: z.string().nullish() }).loose())
-      .optional(),
-    usage: WireUsageSchema.nullish(),
-  })
-  .loose();
-export type WireChunk = z.infer<typeof WireChunkSchema>;
-export type WireCompletion = z.infer<typeof WireCompletionSchema>;
 
 /** Reads a chat completion body; a body of the wrong shape is a StreamError('malformed'). */
 export function parseCompletion(body: unknown): Completion {
   const { id, model, choices, usage } = isWireCompletion(body) ? body : parseWithZod(body);
   const choice = choices[0]!;
-  return {
-    ...(id !== undefined ? { id } : {}),
-    ...(model !== undefined ? { model } : {}),
-    text: choice.message.content ?? '',
-    finishReason: toFinishReason(choice.finish_reason),
-    ...(usage ? { usage: toUsage(usage) } : {}),
-  };
+  const { message } = choice;
+  const completion: Completion = { text: message.content ?? '', finishReason: toFinishReason(choice.finish_reason) };
+  if (id !== undefined) completion.id = id;
+  if (model !== undefined) completion.model = model;
+  if (message.tool_calls?.length) completion.toolCalls = message.tool_calls.map(toToolCall);
+  const reasoning = message.reasoning_content ?? message.reasoning;
+  if (reasoning) completion.reasoning = reasoning;
+  if (choice.logprobs) completion.logprobs = choice.logprobs as Logprobs;
+  if (usage) completion.usage = toUsage(usage);
+  return completion;
 }
 
 function parseWithZod(body: unknown): WireCompletion {
@@ -56,27 +41,4 @@ function parseWithZod(body: unknown): WireCompletion {
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
   throw new StreamError('malformed', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });
-}
-
-export function toUsage(usage: z.infer<typeof WireUsageSchema>): Usage {
-  const promptTokens = usage.prompt_tokens ?? 0;
-  const completionTokens = usage.completion_tokens ?? 0;
-  return { promptTokens, completionTokens, totalTokens: usage.total_tokens ?? promptTokens + completionTokens };
-}
-
-export function toFinishReason(reason: string | null | undefined): FinishReason {
-  switch (reason) {
-    case 'stop':
-    case 'length':
-    case 'content_filter':
-    case 'tool_calls':
-      return reason;
-    case 'function_call':
-      return 'tool_calls';
-    case 'eos':
-    case 'stop_sequence':
-      return 'stop';
-    default:
-      return 'other';
-  }
 }

@@ -1,4 +1,5 @@
 // Internal: the Llama Guard 3 instruction, for servers that do not apply its chat template.
+import { turnText } from '../content.js';
 import type { Message } from '../types.js';
 import { llamaGuardCategories } from './taxonomy-maps.js';
 
@@ -11,7 +12,7 @@ export function llamaGuardPrompt(conversation: readonly Message[]): string {
   const role = conversation.at(-1)?.role === 'assistant' ? 'Agent' : 'User';
   const turns = conversation
     .filter((m) => m.role === 'user' || m.role === 'assistant')
-    .map((m) => `${m.role === 'user' ? 'User' : 'Agent'}: ${m.content}`)
+    .map((m) => `${m.role === 'user' ? 'User' : 'Agent'}: ${turnText(m)}`)
     .join('\n\n');
   return `Task: Check if there is unsafe content in '${role}' messages in conversations according our safety policy with the below categories.
 

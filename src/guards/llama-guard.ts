@@ -1,3 +1,4 @@
+import { turnText } from '../content.js';
 import { z } from 'zod';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
@@ -47,7 +48,7 @@ export function llamaGuard(options: LlamaGuardOptions = {}): Guard {
     async check(input, callOptions = {}) {
       const conversation = validate(ConversationSchema, input, 'guard conversation');
       const messages: Message[] =
-        prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : conversation.filter((m) => m.role === 'user' || m.role === 'assistant');
+        prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : asTextTurns(conversation);
       const completion = await chat.generate({ messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 }, callOptions);
       const parsed = parseLlamaGuard(completion.text);
       if (!parsed) return { safe: opts.failMode === 'open', categories: [], raw: completion.text, failedToParse: true } satisfies Verdict;
@@ -64,4 +65,9 @@ export function parseLlamaGuard(reply: string): { safe: boolean; categories: Cat
   if (first !== 'unsafe') return undefined;
   const codes = (lines[1] ?? '').match(/S\d+/gi) ?? [];
   return { safe: false, categories: codes.map((c) => mapCategory('llama-guard', c.toUpperCase())) };
+}
+
+// The server applies Llama Guard's template to plain text turns: tool calls become text (turnText).
+function asTextTurns(conversation: readonly Message[]): Message[] {
+  return conversation.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => ({ role: m.role, content: turnText(m) }));
 }

@@ -1,4 +1,5 @@
 // Internal: the documented NemoGuard content-safety instruction (model card / NeMo Guardrails).
+import { messageText, turnText } from '../content.js';
 import type { Message } from '../types.js';
 import { nemoguardCategories } from './taxonomy-maps.js';
 
@@ -6,12 +7,16 @@ const CATEGORIES = Object.keys(nemoguardCategories)
   .map((name, i) => `S${i + 1}: ${name}.`)
   .join('\n');
 
-/** The conversation the guard judges: the last user turn, and the answer when the last turn is one. */
+/**
+ * The conversation the guard judges: the last user turn, and the answer when the last turn is one
+ * (its text and its tool calls, in the form of `turnText`).
+ */
 export function lastExchange(conversation: readonly Message[]): { user: string; response: string | undefined } {
   const last = conversation.at(-1);
-  const response = last?.role === 'assistant' ? last.content : undefined;
+  const response = last?.role === 'assistant' ? turnText(last) : undefined;
   const upTo = response === undefined ? conversation.length : conversation.length - 1;
-  const user = conversation.slice(0, upTo).findLast((m) => m.role === 'user')?.content ?? '';
+  const userTurn = conversation.slice(0, upTo).findLast((m) => m.role === 'user');
+  const user = userTurn ? messageText(userTurn) : '';
   return { user, response };
 }
 

@@ -4,7 +4,8 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
-import { parseCompletion, toWireBody, WireChunkSchema, type WireChunk } from '../client/chat-wire.js';
+import { parseCompletion, toWireBody } from '../client/chat-wire.js';
+import { WireChunkSchema, type WireChunk } from '../wire/openai-shape.js';
 import { StreamAccumulator } from '../client/stream-accumulator.js';
 import { statusOf } from '../client/chat-stream.js';
 import { isWireChunk } from '../client/wire-check.js';
@@ -61,14 +62,16 @@ export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatMode
       link.signal.throwIfAborted();
       const chunks = await client.chat.completions.create(toWireBody(request, true) as never, { signal: link.signal });
       const acc = new StreamAccumulator();
+      const out: StreamEvent[] = [];
       for await (const raw of chunks as unknown as AsyncIterable<unknown>) {
-        const delta = acc.add(isWireChunk(raw) ? raw : parseChunk(raw));
-        if (delta) yield { type: 'text-delta', text: delta };
+        acc.add(isWireChunk(raw) ? raw : parseChunk(raw), out);
+        for (const event of out) yield event;
+        out.length = 0;
       }
       // openai swallows [DONE], so only a finish reason proves the stream was complete.
-      const finish = acc.finish(false, 'the openai client');
+      acc.finish(false, 'the openai client', out);
       completed = true;
-      yield finish;
+      for (const event of out) yield event;
     } catch (error) {
       throw mapOpenAIError(client, error, link.signal);
     } finally {

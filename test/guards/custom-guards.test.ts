@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CategorySchema, everyGuard, everyScorer, someScorer, guardFromFunction, llamaGuardCategories, mapCategory, nemoguardCategories, openaiModerationCategories, scorerFromFunction, ValidationError } from '../../src/index.js';
+import { CategorySchema, everyGuard, everyScorer, someScorer, guardFromFunction, llamaGuardCategories, messageText, mapCategory, nemoguardCategories, openaiModerationCategories, scorerFromFunction, ValidationError } from '../../src/index.js';
 
 const convo = [{ role: 'user' as const, content: 'hello' }];
 
@@ -62,7 +62,7 @@ describe('guardFromFunction / everyGuard', () => {
 
 describe('scorerFromFunction', () => {
   it('scores each conversation, or all at once with batch', async () => {
-    const single = scorerFromFunction((c) => c.at(-1)!.content.length);
+    const single = scorerFromFunction((c) => messageText(c.at(-1)!).length);
     expect(await single.score([convo, [{ role: 'user', content: 'abc' }]])).toEqual([{ value: 5 }, { value: 3 }]);
     const batch = scorerFromFunction((cs) => cs.map((_, i) => ({ value: i, attributes: { helpfulness: 1 } })), { batch: true });
     expect(await batch.score([convo, convo])).toEqual([
@@ -80,7 +80,7 @@ describe('scorerFromFunction', () => {
 describe('someScorer / everyScorer', () => {
   it('take the highest or the lowest value, keeping each', async () => {
     const a = scorerFromFunction(() => 1);
-    const b = scorerFromFunction((c) => c.at(-1)!.content.length);
+    const b = scorerFromFunction((c) => messageText(c.at(-1)!).length);
     expect(await someScorer(a, b).score([convo])).toEqual([{ value: 5, attributes: { s0: 1, s1: 5 } }]);
     expect(await everyScorer(a, b).score([convo])).toEqual([{ value: 1, attributes: { s0: 1, s1: 5 } }]);
     expect(() => someScorer()).toThrow(/give at least one scorer/);

@@ -3,6 +3,7 @@
 // server answers "Answer number <seed>." so a test can tell which candidate best-of-n chose:
 // the scorer ranks answers by that number.
 import OpenAI from 'openai';
+import { messageText } from '../../src/content.js';
 import { fromOpenAI } from '../../src/models/openai.js';
 import { bestOfN } from '../../src/pipeline/best-of-n.js';
 import { pipeline } from '../../src/pipeline/pipeline.js';
@@ -36,10 +37,10 @@ export async function startGuardedUpstream(options: { n?: number; reply?: (body:
   const server = await startOpenAIServer((body, index) => ({ text: `Answer number ${body?.seed ?? 0}.`, ...options.reply?.(body, index) }));
   const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'test-key', maxRetries: 0 });
   const plain = fromOpenAI(openai, { model: 'fake-model' });
-  const scorer = scorerFromFunction((conversation) => answerNumber(conversation.at(-1)!.content));
+  const scorer = scorerFromFunction((conversation) => answerNumber(messageText(conversation.at(-1)!)));
   const guard = guardFromFunction((conversation) => {
     const last = conversation.at(-1)!;
-    return !(last.role === 'user' ? /bomb/i.test(last.content) : /forbidden/i.test(last.content));
+    return !(last.role === 'user' ? /bomb/i.test(messageText(last)) : /forbidden/i.test(messageText(last)));
   });
   const model = pipeline(plain, [
     safety({ guard, refusal: REFUSAL }),

@@ -15,6 +15,14 @@ export interface FakeReply {
   /** Send this HTTP status and JSON body instead of an answer. */
   status?: number;
   errorBody?: unknown;
+  /** Tool calls of the answer (finish reason `tool_calls`); streamed the way OpenAI streams them. */
+  toolCalls?: Array<{ id: string; name: string; arguments: string }>;
+  /** `reasoning_content` of the answer, streamed before the text. */
+  reasoning?: string;
+  /** Send `logprobs.content` for each text piece (logprob -0.5 each). */
+  logprobs?: boolean;
+  /** Pieces each streamed tool call's arguments are cut into (default 3). */
+  argumentChunks?: number;
 }
 
 export interface FakeOpenAIServer {
@@ -57,18 +65,20 @@ export async function startOpenAIServer(
       done = true;
       return json(res, 200, {
         id, object: 'chat.completion', created: 0, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: r.text }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: wholeMessage(r), finish_reason: r.toolCalls?.length ? 'tool_calls' : 'stop', logprobs: r.logprobs ? { content: tokenLogprobs(r.text) } : null }],
         usage,
       });
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const piece of split(r.text, r.chunks)) {
+    for (const delta of streamDeltas(r)) {
       if (res.destroyed) return;
       if (r.chunkDelayMs) await sleep(r.chunkDelayMs);
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+      const logprobs = r.logprobs && typeof delta.content === 'string' ? { content: tokenLogprobs(delta.content) } : null;
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: null, logprobs }] })}\n\n`);
     }
     if (res.destroyed) return;
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`);
+    const finish = r.toolCalls?.length ? 'tool_calls' : 'stop';
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage })}\n\n`);
     done = true;
     res.end('data: [DONE]\n\n');
   });
@@ -83,6 +93,29 @@ export async function startOpenAIServer(
       server.close(() => resolve());
     });
   return state;
+}
+
+function wholeMessage(r: FakeReply): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: 'assistant', content: r.toolCalls?.length && r.text === '' ? null : r.text };
+  if (r.reasoning) message.reasoning_content = r.reasoning;
+  if (r.toolCalls?.length) message.tool_calls = r.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  return message;
+}
+
+// OpenAI's order: reasoning, text, then each call by index (id, type and name first, arguments in pieces).
+function streamDeltas(r: FakeReply): Array<Record<string, unknown>> {
+  const deltas: Array<Record<string, unknown>> = [];
+  if (r.reasoning) for (const piece of split(r.reasoning)) deltas.push({ reasoning_content: piece });
+  if (r.text !== '') for (const piece of split(r.text, r.chunks)) deltas.push({ content: piece });
+  (r.toolCalls ?? []).forEach((call, index) => {
+    deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+    for (const piece of split(call.arguments, r.argumentChunks ?? 3)) deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
+  });
+  return deltas;
+}
+
+function tokenLogprobs(text: string): Array<{ token: string; logprob: number; bytes: number[]; top_logprobs: [] }> {
+  return split(text).map((token) => ({ token, logprob: -0.5, bytes: [...Buffer.from(token)], top_logprobs: [] }));
 }
 
 function split(text: string, chunks?: number): string[] {
