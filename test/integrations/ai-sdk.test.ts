@@ -1,7 +1,8 @@
-import { generateText, jsonSchema, simulateReadableStream, streamText, tool, wrapLanguageModel } from 'ai';
+import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { messageText } from '../../src/content.js';
 import { ValidationError } from '../../src/errors.js';
 import { guardFromFunction } from '../../src/guards/guard-from-function.js';
 import { rewardgate } from '../../src/integrations/ai-sdk.js';
@@ -46,10 +47,10 @@ function abortable<T>(signal: AbortSignal | undefined) {
   });
 }
 
-const scorer = scorerFromFunction((conversation) => answerNumber(conversation.at(-1)!.content));
+const scorer = scorerFromFunction((conversation) => answerNumber(messageText(conversation.at(-1)!)));
 const guard = guardFromFunction((conversation) => {
   const last = conversation.at(-1)!;
-  return !(last.role === 'user' ? /bomb/i.test(last.content) : /forbidden/i.test(last.content));
+  return !(last.role === 'user' ? /bomb/i.test(messageText(last)) : /forbidden/i.test(messageText(last)));
 });
 const rails = () => [safety({ guard, refusal: REFUSAL }), bestOfN({ n: 4, scorer, sampling: { seed: 10 } })];
 
@@ -179,13 +180,8 @@ describe('rewardgate() AI SDK middleware', () => {
     }
   });
 
-  it('refuses tool calls unless told to bypass, and validates its options', async () => {
-    const remote = remoteModel();
-    const tools = { lookup: tool({ description: 'Looks up a word', inputSchema: jsonSchema<{ word: string }>({ type: 'object', properties: { word: { type: 'string' } } }) }) };
-    const guarded = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails() }) });
-    await expect(generateText({ model: guarded, prompt: 'Hi', tools })).rejects.toThrow(/tool calls cannot pass/);
-    const bypass = wrapLanguageModel({ model: remote, middleware: rewardgate({ middleware: rails(), tools: 'bypass' }) });
-    expect((await generateText({ model: bypass, prompt: 'Hi', tools })).text).toBe('Answer number 0.');
+  it('validates its options, and the removed tools option is an error rather than ignored', () => {
     expect(() => rewardgate({ middleware: [{} as never] })).toThrow(ValidationError);
+    expect(() => rewardgate({ middleware: [], tools: 'bypass' } as never)).toThrow(/Invalid rewardgate\(\) options: .*tools/);
   });
 });

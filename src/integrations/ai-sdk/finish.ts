@@ -1,5 +1,5 @@
-import type { Completion, FinishReason, Usage } from '../../types.js';
-import type { AIFinishReason, AIUsage } from './types.js';
+import type { Completion, FinishReason, ToolCall, Usage } from '../../types.js';
+import type { AIFinishReason, AIToolCall, AIUsage } from './types.js';
 
 /** AI SDK finish reason to ours. */
 export function fromAIFinishReason(reason: AIFinishReason): FinishReason {
@@ -39,11 +39,30 @@ export function toAIUsage(usage: Usage | undefined): AIUsage {
   };
 }
 
-/** A Completion from text, finish reason, usage and response metadata. */
-export function completionOf(text: string, finishReason: FinishReason, usage: Usage | undefined, id?: string, model?: string): Completion {
-  const c: Completion = { text, finishReason };
+/** An AI SDK tool call (input as JSON text) as ours. */
+export function fromAIToolCall(part: Pick<AIToolCall, 'toolCallId' | 'toolName' | 'input'>): ToolCall {
+  return { id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: part.input } };
+}
+
+/** What a model answer is made of, as the AI SDK gave it. */
+export interface AnswerParts {
+  text: string;
+  reasoning: string;
+  toolCalls: ToolCall[];
+  finishReason: AIFinishReason;
+  usage: AIUsage | undefined;
+  id?: string;
+  model?: string;
+}
+
+/** A Completion from an answer's parts (no empty reasoning or tool calls). */
+export function completionOf(answer: AnswerParts): Completion {
+  const c: Completion = { text: answer.text, finishReason: fromAIFinishReason(answer.finishReason) };
+  if (answer.toolCalls.length) c.toolCalls = answer.toolCalls;
+  if (answer.reasoning) c.reasoning = answer.reasoning;
+  const usage = fromAIUsage(answer.usage);
   if (usage) c.usage = usage;
-  if (id) c.id = id;
-  if (model) c.model = model;
+  if (answer.id) c.id = answer.id;
+  if (answer.model) c.model = answer.model;
   return c;
 }

@@ -1,41 +1,94 @@
-import type { Message } from '../../types.js';
-import type { AIPrompt } from './types.js';
+// The AI SDK prompt as rewardgate messages in the OpenAI shape: what scorers and guards read.
+import type { ContentPart, Message, ToolCall } from '../../types.js';
+import { fromFilePart } from './file-parts.js';
+import type { AIFilePart, AIMessage, AIPrompt, AIToolResultPart } from './types.js';
+
+/** One prompt message and the rewardgate messages it became (a tool message: one per result). */
+export interface PromptUnit {
+  source: AIMessage;
+  messages: Message[];
+}
 
 /**
- * The AI SDK prompt as rewardgate messages, text only: what scorers and guards read. File parts
- * are left out; a tool result becomes its text (or JSON) so the conversation keeps its turns.
+ * The prompt as rewardgate messages, one unit per AI SDK message: user file parts become content
+ * parts, assistant reasoning parts `reasoning`, tool-call parts `tool_calls` (arguments as JSON
+ * text), and each tool result a `tool` turn with its `tool_call_id`. A provider-executed tool
+ * result in an assistant message follows that turn as a `tool` turn. Tool approval responses and
+ * custom parts carry no text and become no message.
  */
+export function promptUnits(prompt: AIPrompt): PromptUnit[] {
+  return prompt.map((source) => ({ source, messages: messagesOf(source) }));
+}
+
+/** The prompt as rewardgate messages, oldest first. */
 export function toMessages(prompt: AIPrompt): Message[] {
-  return prompt.map((message): Message => {
-    if (message.role === 'system') return { role: 'system', content: message.content };
-    const parts = message.content as ReadonlyArray<{ type: string; text?: unknown; output?: unknown }>;
-    let content = '';
-    for (const part of parts) {
-      if (part.type === 'text' && typeof part.text === 'string') content += part.text;
-      else if (part.type === 'tool-result') content += toolOutputText(part.output);
+  return promptUnits(prompt).flatMap((unit) => unit.messages);
+}
+
+function messagesOf(message: AIMessage): Message[] {
+  switch (message.role) {
+    case 'system':
+      return [{ role: 'system', content: message.content }];
+    case 'user':
+      return [{ role: 'user', content: contentOf(message.content) }];
+    case 'tool':
+      return message.content.flatMap((part) => (part.type === 'tool-result' ? [toolTurn(part)] : []));
+    case 'assistant': {
+      const calls: ToolCall[] = [];
+      const results: Message[] = [];
+      const parts: PromptContent[] = [];
+      let reasoning = '';
+      for (const part of message.content) {
+        if (part.type === 'reasoning') reasoning += part.text;
+        else if (part.type === 'tool-call') calls.push({ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: argumentsText(part.input) } });
+        else if (part.type === 'tool-result') results.push(toolTurn(part));
+        else if (part.type === 'text' || part.type === 'file') parts.push(part);
+      }
+      const content = contentOf(parts);
+      const turn: Message = { role: 'assistant', content: calls.length && content === '' ? null : content };
+      if (calls.length) turn.tool_calls = calls;
+      if (reasoning) turn.reasoning = reasoning;
+      return [turn, ...results];
     }
-    return { role: message.role, content };
-  });
+  }
 }
 
-/** A text-only AI SDK prompt for messages that a middleware changed. */
-export function toPrompt(messages: readonly Message[]): AIPrompt {
-  return messages.map((m) => {
-    if (m.role === 'system') return { role: 'system' as const, content: m.content };
-    if (m.role === 'tool') return { role: 'user' as const, content: [{ type: 'text' as const, text: m.content }] };
-    return { role: m.role, content: [{ type: 'text' as const, text: m.content }] };
-  });
+type PromptContent = { type: 'text'; text: string } | AIFilePart;
+
+// Text alone stays a string (the shape most guards and scorers expect); anything else, parts.
+function contentOf(parts: readonly PromptContent[]): string | ContentPart[] {
+  if (parts.every((part) => part.type === 'text')) return parts.map((part) => part.text).join('');
+  return parts.map((part): ContentPart => (part.type === 'text' ? { type: 'text', text: part.text } : fromFilePart(part)));
 }
 
-/** Whether a middleware left the conversation as it came (then the original prompt is sent). */
-export function sameMessages(a: readonly Message[], b: readonly Message[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((m, i) => m.role === b[i]!.role && m.content === b[i]!.content);
+function toolTurn(part: AIToolResultPart): Message {
+  return { role: 'tool', tool_call_id: part.toolCallId, content: toolOutput(part.output) };
 }
 
-function toolOutputText(output: unknown): string {
-  if (typeof output !== 'object' || output === null) return '';
-  const o = output as { type?: string; value?: unknown };
-  if (typeof o.value === 'string') return o.value;
-  return o.value === undefined ? '' : JSON.stringify(o.value);
+function toolOutput(output: AIToolResultPart['output']): string | ContentPart[] {
+  switch (output.type) {
+    case 'text':
+    case 'error-text':
+      return output.value;
+    case 'json':
+    case 'error-json':
+      return JSON.stringify(output.value) ?? 'null';
+    case 'execution-denied':
+      return output.reason ?? 'Tool call execution denied.';
+    case 'content':
+      return contentOf(output.value.flatMap((part): PromptContent[] => (part.type === 'text' ? [{ type: 'text', text: part.text }] : part.type === 'file' ? [part] : [])));
+  }
+}
+
+/** A prompt tool call's input as JSON text: a string that already is JSON is kept as it is. */
+export function argumentsText(input: unknown): string {
+  if (typeof input === 'string') {
+    try {
+      JSON.parse(input);
+      return input;
+    } catch {
+      return JSON.stringify(input);
+    }
+  }
+  return JSON.stringify(input ?? {});
 }
