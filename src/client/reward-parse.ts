@@ -1,6 +1,8 @@
-// Reads the two NIM reward answer forms: `reward:-3.5` (Llama-3.1-Nemotron-70B-Reward) and
-// `helpfulness:1.6,correctness:...` (Nemotron-4-340B-Reward), with logprobs as the fallback.
-import { StreamError } from '../errors.js';
+// Reads NIM reward answers: `reward:-3.5` (one score, Llama-3.1-Nemotron-70B-Reward) and
+// `name:value,...` (attributes: Nemotron-4-340B-Reward, or a multi-label model served in that
+// shape), with logprobs as the fallback. A multi-attribute `value` is the weighted sum, and every
+// attribute must have a weight: a score is never silently one attribute or a partial sum.
+import { ScorerConfigurationError, StreamError } from '../errors.js';
 import type { Score } from '../types.js';
 
 /**
@@ -10,12 +12,19 @@ import type { Score } from '../types.js';
  */
 export type RewardAttribute = 'helpfulness' | 'correctness' | 'coherence' | 'complexity' | 'verbosity';
 /**
- * Weights that combine the attributes into `Score.value`. Defaults (model card): helpfulness 0.3,
- * correctness 0.74, coherence 0.46, complexity 0.47, verbosity -0.33.
+ * The HelpSteer2 weights. Defaults (model card): helpfulness 0.3, correctness 0.74,
+ * coherence 0.46, complexity 0.47, verbosity -0.33.
  * @example
  * const weights: Partial<RewardWeights> = { verbosity: 0 };
  */
 export type RewardWeights = Record<RewardAttribute, number>;
+/**
+ * Weights by attribute name that combine a multi-attribute reply into `Score.value`: the
+ * HelpSteer2 names default to the model card's, any other name must be given.
+ * @example
+ * const weights: AttributeWeights = { verbosity: 0, LABEL_0: 1, LABEL_1: -0.5 };
+ */
+export type AttributeWeights = Readonly<Record<string, number>>;
 
 /** The model card's weights that combine the five attributes into one `value`. */
 export const DEFAULT_REWARD_WEIGHTS: Readonly<RewardWeights> = Object.freeze({
@@ -26,54 +35,77 @@ export const DEFAULT_REWARD_WEIGHTS: Readonly<RewardWeights> = Object.freeze({
   verbosity: -0.33,
 });
 
-const ATTRIBUTES = Object.keys(DEFAULT_REWARD_WEIGHTS) as RewardAttribute[];
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const isNumber = (s: string) => NUMBER.test(s) && Number.isFinite(Number(s));
 
-/** Parses a reward chat completion body into a Score. */
-export function parseReward(body: unknown, weights: Readonly<RewardWeights>): Score {
+/**
+ * Parses a reward chat completion body into a Score. `weights` are the caller's (the HelpSteer2
+ * defaults fill in). Throws StreamError(malformed) when the body carries no score, and
+ * ScorerConfigurationError when attributes have no weight or a weight names no attribute.
+ */
+export function parseReward(body: unknown, weights: AttributeWeights = {}): Score {
   const choice = (body as { choices?: Array<{ message?: { content?: unknown }; logprobs?: { content?: unknown } }> } | null)?.choices?.[0];
   const content = choice?.message?.content;
-  const fromContent = typeof content === 'string' ? parseContent(content, weights) : undefined;
-  if (fromContent) return fromContent;
-  const fromLogprobs = parseLogprobs(choice?.logprobs?.content, weights);
-  if (fromLogprobs) return fromLogprobs;
-  throw new StreamError('malformed', `The reward answer carries no score: ${JSON.stringify(body).slice(0, 200)}`);
+  const pairs = (typeof content === 'string' ? fromContent(content) : undefined) ?? fromLogprobs(choice?.logprobs?.content);
+  if (!pairs) throw new StreamError('malformed', `The reward answer carries no score: ${JSON.stringify(body)?.slice(0, 200)}`);
+  if (pairs.length === 1) return { value: pairs[0]![1] };
+  const attributes = Object.fromEntries(pairs);
+  return { value: combine(attributes, weights), attributes };
 }
 
-function parseContent(content: string, weights: Readonly<RewardWeights>): Score | undefined {
-  const trimmed = content.trim();
-  if (!trimmed) return undefined;
-  const pairs = trimmed.split(',').map((part) => part.split(':').map((s) => s.trim()));
-  const attributes: Record<string, number> = {};
-  for (const pair of pairs) {
-    const [name, value] = pair;
-    if (pair.length === 2 && name && value && NUMBER.test(value)) attributes[name] = Number(value);
+type Pairs = Array<[string, number]>;
+
+// `name:value,...` (the value after the last ':'), or a bare number; undefined when not that form.
+function fromContent(content: string): Pairs | undefined {
+  const parts = content.split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1 && isNumber(parts[0]!)) return [['reward', Number(parts[0])]];
+  const pairs: Pairs = [];
+  for (const part of parts) {
+    const at = part.lastIndexOf(':');
+    const name = part.slice(0, at).trim().replace(/^["']|["']$/g, '');
+    const value = part.slice(at + 1).trim();
+    if (at <= 0 || !name || !isNumber(value)) return undefined;
+    pairs.push([name, Number(value)]);
   }
-  const names = Object.keys(attributes);
-  if (names.length === pairs.length && names.some((n) => ATTRIBUTES.includes(n as RewardAttribute)) && names.length > 1) {
-    return { value: combine(attributes, weights), attributes };
-  }
-  // One score: the number after the last ':' (the label before it is not relied on).
-  const last = trimmed.slice(trimmed.lastIndexOf(':') + 1).trim();
-  return NUMBER.test(last) ? { value: Number(last) } : undefined;
+  return unique(pairs);
 }
 
-function parseLogprobs(entries: unknown, weights: Readonly<RewardWeights>): Score | undefined {
+// Entries `{ token, logprob }`: several distinct attribute names are attributes, else the first number.
+function fromLogprobs(entries: unknown): Pairs | undefined {
   if (!Array.isArray(entries)) return undefined;
   const valid = entries.filter(
-    (e): e is { token: string; logprob: number } => typeof e === 'object' && e !== null && typeof e.logprob === 'number',
+    (e): e is { token: unknown; logprob: number } => typeof e === 'object' && e !== null && typeof e.logprob === 'number' && Number.isFinite(e.logprob),
   );
   if (valid.length === 0) return undefined;
-  const named = valid.filter((e) => ATTRIBUTES.includes(String(e.token).trim() as RewardAttribute));
-  if (named.length > 1) {
-    const attributes = Object.fromEntries(named.map((e) => [String(e.token).trim(), e.logprob]));
-    return { value: combine(attributes, weights), attributes };
-  }
-  return { value: valid[0]!.logprob };
+  const named: Pairs = valid.map((e) => [String(e.token).trim(), e.logprob]);
+  const attributeLike = named.length > 1 && named.every(([n]) => /^[A-Za-z_][\w.-]*$/.test(n));
+  return attributeLike ? unique(named) : [['reward', valid[0]!.logprob]];
 }
 
-function combine(attributes: Record<string, number>, weights: Readonly<RewardWeights>): number {
+// A name twice is not a reading we can trust.
+function unique(pairs: Pairs): Pairs | undefined {
+  return new Set(pairs.map(([n]) => n)).size === pairs.length ? pairs : undefined;
+}
+
+function combine(attributes: Record<string, number>, weights: AttributeWeights): number {
+  const names = Object.keys(attributes);
+  const weightOf = (name: string): number | undefined =>
+    Object.hasOwn(weights, name) ? weights[name] : Object.hasOwn(DEFAULT_REWARD_WEIGHTS, name) ? DEFAULT_REWARD_WEIGHTS[name as RewardAttribute] : undefined;
+  const unweighted = names.filter((n) => weightOf(n) === undefined);
+  if (unweighted.length > 0) {
+    const example = unweighted.map((n) => `${JSON.stringify(n)}: 1`).join(', ');
+    throw new ScorerConfigurationError(
+      `The reward answer has attributes with no weight: ${unweighted.join(', ')} (it has ${names.join(', ')}). Give every attribute a weight, e.g. weights: { ${example} }; value is their weighted sum.`,
+      unweighted,
+    );
+  }
+  const unknown = Object.keys(weights).filter((n) => !Object.hasOwn(attributes, n));
+  if (unknown.length > 0) {
+    throw new ScorerConfigurationError(`weights name attributes the reward answer does not have: ${unknown.join(', ')} (it has ${names.join(', ')})`, unknown);
+  }
   let value = 0;
-  for (const name of ATTRIBUTES) value += (attributes[name] ?? 0) * weights[name];
+  for (const name of names) value += attributes[name]! * weightOf(name)!;
+  if (!Number.isFinite(value)) throw new StreamError('malformed', `The weighted reward of ${names.join(', ')} is not a finite number`);
   return value;
 }

@@ -1,17 +1,30 @@
 import { z } from 'zod';
 import { MessageSchema } from '../types.js';
 
-/** The attribute weights a caller may override (strict: a misspelt attribute is an error). */
-export const RewardWeightsSchema = z
-  .object({
-    helpfulness: z.number(),
-    correctness: z.number(),
-    coherence: z.number(),
-    complexity: z.number(),
-    verbosity: z.number(),
-  })
-  .partial()
-  .strict();
+/**
+ * Attribute weights by name: the HelpSteer2 names override the model card's, any other name
+ * (a multi-label model's) adds its own. A name the answer lacks is an error when it is read.
+ */
+export const RewardWeightsSchema = z.record(z.string().min(1), z.number().finite()).superRefine((weights, ctx) => {
+  // A near miss of a HelpSteer2 name is a typo, caught now rather than at every score.
+  for (const name of Object.keys(weights)) {
+    const near = HELPSTEER.find((h) => h !== name && distance(h, name.toLowerCase()) <= 2);
+    if (near) ctx.addIssue({ code: 'custom', path: [name], message: `not an attribute: did you mean "${near}"?` });
+  }
+});
+
+const HELPSTEER = ['helpfulness', 'correctness', 'coherence', 'complexity', 'verbosity'];
+
+// Levenshtein distance (the names are short).
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
 
 /** A conversation to score: the last turn is the assistant's answer being judged. */
 export const ScoredConversationSchema = z
@@ -38,7 +51,7 @@ export const RewardBatchRequestSchema = z
   .strict();
 
 /**
- * `client.reward.score` input. `weights` overrides the Nemotron-4-340B-Reward attribute weights.
+ * `client.reward.score` input. `weights` sets attribute weights (HelpSteer2 defaults, or any attribute's name).
  * @example
  * const request: RewardRequest = { model: 'nvidia/nemotron-4-340b-reward', messages: [user, assistant], weights: { verbosity: 0 } };
  */

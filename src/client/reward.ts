@@ -3,7 +3,7 @@ import type { Transport } from '../http/transport.js';
 import { mapWithConcurrency } from '../internal/map-with-concurrency.js';
 import { validate } from '../internal/validate.js';
 import type { Message, Score } from '../types.js';
-import { DEFAULT_REWARD_WEIGHTS, parseReward, type RewardWeights } from './reward-parse.js';
+import { parseReward, type AttributeWeights } from './reward-parse.js';
 import { RewardBatchRequestSchema, RewardRequestSchema, type RewardBatchRequest, type RewardRequest } from './reward-schemas.js';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -27,7 +27,7 @@ export class RewardAPI {
    */
   async score(request: RewardRequest, options: CallOptions = {}): Promise<Score> {
     const valid = validate(RewardRequestSchema, request, 'reward request');
-    return this.#scoreOne(valid.model, valid.messages, { ...DEFAULT_REWARD_WEIGHTS, ...valid.weights }, options.signal);
+    return this.#scoreOne(valid.model, valid.messages, valid.weights ?? {}, options.signal);
   }
 
   /**
@@ -38,7 +38,7 @@ export class RewardAPI {
    */
   async scoreBatch(request: RewardBatchRequest, options: CallOptions = {}): Promise<Score[]> {
     const valid = validate(RewardBatchRequestSchema, request, 'reward batch request');
-    const weights = { ...DEFAULT_REWARD_WEIGHTS, ...valid.weights };
+    const weights = valid.weights ?? {};
     return mapWithConcurrency(
       valid.conversations,
       valid.concurrency ?? DEFAULT_CONCURRENCY,
@@ -47,7 +47,7 @@ export class RewardAPI {
     );
   }
 
-  async #scoreOne(model: string, messages: Message[], weights: RewardWeights, signal: AbortSignal | undefined): Promise<Score> {
+  async #scoreOne(model: string, messages: Message[], weights: AttributeWeights, signal: AbortSignal | undefined): Promise<Score> {
     const { body } = await this.#transport.json({ method: 'post', path: 'chat/completions', body: { model, messages }, signal });
     return parseReward(this.#transport.redact(body), weights);
   }

@@ -36,7 +36,11 @@ export interface GuardModelOptions {
   model?: string;
   /** Or any ChatModel that serves the guard model (a local one, `fromOpenAI`...). */
   chat?: ChatModel;
-  /** A reply that cannot be parsed: `'closed'` (default) judges it unsafe, `'open'` safe. */
+  /**
+   * A reply that cannot be parsed, once this guard has read one: `'closed'` (default) judges it
+   * unsafe, `'open'` safe, both with `failedToParse: true`. While no reply was ever readable, an
+   * unreadable one throws GuardConfigurationError (the model does not speak the guard's format).
+   */
   failMode?: 'closed' | 'open';
   /** Cap on the guard's reply tokens. */
   maxTokens?: number;

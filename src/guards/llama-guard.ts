@@ -4,6 +4,7 @@ import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
 import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
+import { guardCall, ReplyFormat } from './guard-failure.js';
 import { llamaGuardPrompt } from './llama-guard-prompt.js';
 import { mapCategory } from './taxonomy-maps.js';
 
@@ -33,8 +34,8 @@ const PromptSchema = z.enum(['chat-template', 'instruction']).default('chat-temp
 
 /**
  * A Guard on Llama Guard 3: the reply's first line is `safe` or `unsafe`, the next the S-codes
- * (`unsafe\nS1,S10`), mapped onto the taxonomy with the code kept as the label. A reply that
- * cannot be read is unsafe unless `failMode: 'open'`.
+ * (`unsafe\nS1,S10`), mapped onto the taxonomy with the code kept as the label. Fails honestly
+ * (GuardConfigurationError / GuardUnavailableError); a rare unreadable reply follows `failMode`.
  *
  * @example
  * const guard = llamaGuard({ baseURL: 'http://localhost:8000/v1', model: 'meta-llama/Llama-Guard-3-8B' });
@@ -44,15 +45,18 @@ export function llamaGuard(options: LlamaGuardOptions = {}): Guard {
   const opts = validate(GuardModelOptionsSchema, rest, 'llamaGuard options');
   const prompt = validate(z.object({ prompt: PromptSchema }), { prompt: promptOption }, 'llamaGuard options');
   const { chat, model } = guardChat(opts, LLAMA_GUARD_MODEL);
+  const format = new ReplyFormat('llamaGuard', "Llama Guard's `safe` / `unsafe` lines");
   return {
     async check(input, callOptions = {}) {
       const conversation = validate(ConversationSchema, input, 'guard conversation');
       const messages: Message[] =
         prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : asTextTurns(conversation);
-      const completion = await chat.generate({ messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 }, callOptions);
+      const request = { messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 };
+      const completion = await guardCall('llamaGuard', () => chat.generate(request, callOptions));
       const parsed = parseLlamaGuard(completion.text);
-      if (!parsed) return { safe: opts.failMode === 'open', categories: [], raw: completion.text, failedToParse: true } satisfies Verdict;
-      return { ...parsed, raw: completion.text };
+      if (!parsed) return format.unreadable(completion.text, opts.failMode, completion.finishReason);
+      format.read();
+      return { ...parsed, raw: completion.text } satisfies Verdict;
     },
   };
 }

@@ -1,7 +1,7 @@
 // Internal: reads a NemoGuard reply, JSON or plain lines, with or without a <think> block.
 import type { CategoryHit } from '../types.js';
 import { stripThink } from './guard-chat.js';
-import { mapCategory } from './taxonomy-maps.js';
+import { mapCategory, type CategoryVendor } from './taxonomy-maps.js';
 
 export interface NemoguardReading {
   userSafe: boolean | undefined;
@@ -11,8 +11,11 @@ export interface NemoguardReading {
 
 const KEYS = { 'user safety': 'user', 'response safety': 'response', 'safety categories': 'categories' } as const;
 
-/** The ratings in `reply`, or undefined when it is neither of the two known forms. */
-export function parseNemoguard(reply: string): NemoguardReading | undefined {
+/**
+ * The ratings in `reply`, or undefined when it is neither of the two known forms. Category labels
+ * map through `vendor` (NemoGuard names; Nemotron Safety Guard names or its S-codes).
+ */
+export function parseNemoguard(reply: string, vendor: CategoryVendor = 'nemoguard'): NemoguardReading | undefined {
   const body = stripThink(reply);
   const fields = fromJson(body) ?? fromLines(body);
   if (!fields) return undefined;
@@ -20,7 +23,7 @@ export function parseNemoguard(reply: string): NemoguardReading | undefined {
   const responseSafe = rating(fields.response);
   if (userSafe === null || responseSafe === null) return undefined;
   const list = Array.isArray(fields.categories) ? fields.categories.map(String) : typeof fields.categories === 'string' ? fields.categories.split(',') : [];
-  const categories = list.map((s) => s.trim()).filter(Boolean).map((label) => mapCategory('nemoguard', label));
+  const categories = list.map((s) => s.trim()).filter(Boolean).map((label) => mapCategory(vendor, label));
   return { userSafe, responseSafe, categories };
 }
 

@@ -79,12 +79,36 @@ export const openaiModerationCategories: Readonly<Record<string, Category>> = {
 };
 
 /**
+ * Llama-3.1-Nemotron-Safety-Guard-8B-v3 codes (S1 to S23, its own numbering) to their names and
+ * the taxonomy. The names are NemoGuard's; the model replies with names, codes are read too.
+ *
+ * @example
+ * nemotronSafetyGuardCategories.S17; // { name: 'Malware', category: 'malware' }
+ */
+export const nemotronSafetyGuardCategories: Readonly<Record<string, { name: string; category: Category }>> = Object.fromEntries(
+  Object.entries(nemoguardCategories).map(([name, category], i) => [`S${i + 1}`, { name, category }]),
+);
+
+/**
+ * Prompt-injection classifier labels (Prompt Guard 1 and 2 style) to the taxonomy; the benign
+ * label is not a category.
+ *
+ * @example
+ * promptGuardCategories.MALICIOUS; // 'prompt_injection'
+ */
+export const promptGuardCategories: Readonly<Record<string, Category>> = {
+  MALICIOUS: 'prompt_injection',
+  INJECTION: 'prompt_injection',
+  JAILBREAK: 'jailbreak',
+};
+
+/**
  * The vendors whose labels {@link mapCategory} knows.
  *
  * @example
  * const vendor: CategoryVendor = 'llama-guard';
  */
-export type CategoryVendor = 'nemoguard' | 'llama-guard' | 'openai-moderation';
+export type CategoryVendor = 'nemoguard' | 'nemotron-safety-guard' | 'llama-guard' | 'openai-moderation' | 'prompt-guard';
 
 // Lower-cased, space-collapsed keys so that "sexual (Minor)" or "violence" still match.
 const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -100,7 +124,9 @@ const openaiByKey = new Map(Object.entries(openaiModerationCategories).map(([k, 
 export function mapCategory(vendor: CategoryVendor, label: string): CategoryHit {
   let category: Category | undefined;
   if (vendor === 'nemoguard') category = nemoguardByKey.get(norm(label));
+  else if (vendor === 'nemotron-safety-guard') category = nemoguardByKey.get(norm(label)) ?? nemotronSafetyGuardCategories[label.trim().toUpperCase()]?.category;
   else if (vendor === 'llama-guard') category = llamaGuardCategories[label.trim().toUpperCase()]?.category;
+  else if (vendor === 'prompt-guard') category = promptGuardCategories[label.trim().toUpperCase()];
   else category = openaiByKey.get(norm(label));
   return { category: category ?? 'other', label: label.trim() };
 }

@@ -32,6 +32,11 @@ export const CategorySchema = z.enum([
   'defamation',
   'elections',
   'code_interpreter_abuse',
+  // Attacks on the model rather than harmful content: JailbreakDetect, prompt-injection classifiers.
+  'jailbreak',
+  'prompt_injection',
+  // Outside the app's allowed topics (topic control).
+  'off_topic',
   'needs_caution',
   'other',
 ]);

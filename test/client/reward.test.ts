@@ -1,7 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, createClient, StreamError, ValidationError, type Message } from '../../src/index.js';
+import fc from 'fast-check';
+import { BadRequestError, createClient, nimReward, ScorerConfigurationError, scorerFromFunction, StreamError, ValidationError, type Message } from '../../src/index.js';
+import { scoreAsNim } from '../../src/server/reward-route.js';
 import { KEY, NIM, remoteMock } from '../helpers/nim-mock.js';
 
 const server = remoteMock();
@@ -114,5 +116,86 @@ describe('reward.scoreBatch', () => {
     await expect(client.reward.scoreBatch({ model: 'r', conversations, concurrency: 2 })).rejects.toBeInstanceOf(BadRequestError);
     await delay(50);
     expect(calls).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('reward parsing that cannot be silently wrong', () => {
+  const score = (content: unknown, weights?: Record<string, number>) => {
+    rewardModel(() => ({ message: { role: 'assistant', content } }));
+    return client.reward.score({ model: 'r', messages: convo('x'), ...(weights ? { weights } : {}) });
+  };
+
+  it('any name:value list parses into attributes, and value is the weighted sum', async () => {
+    expect(await score('LABEL_0:0.25,LABEL_1:-1.5', { LABEL_0: 2, LABEL_1: 1 })).toEqual({ value: 2 * 0.25 - 1.5, attributes: { LABEL_0: 0.25, LABEL_1: -1.5 } });
+    // HelpSteer2 names keep their defaults beside other names.
+    const mixed = await score('helpfulness:2,toxicity:0.5', { toxicity: -4 });
+    expect(mixed).toEqual({ value: 0.3 * 2 - 4 * 0.5, attributes: { helpfulness: 2, toxicity: 0.5 } });
+  });
+
+  it('attributes with no weight and no default are a ScorerConfigurationError naming them (no last-attribute value)', async () => {
+    const error = await score('safety:0.9,quality:2.5').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScorerConfigurationError);
+    expect(error).toMatchObject({ code: 'scorer_misconfigured', attributes: ['safety', 'quality'] });
+    expect((error as Error).message).toContain('weights: { "safety": 1, "quality": 1 }');
+    await expect(score('helpfulness:1,extra:2')).rejects.toMatchObject({ name: 'ScorerConfigurationError', attributes: ['extra'] });
+  });
+
+  it('a weight for an attribute the answer lacks is an error (a misspelt name is not ignored)', async () => {
+    await expect(score(ATTRS, { helpfulness: 1, toxicity: 1 })).rejects.toMatchObject({ name: 'ScorerConfigurationError', attributes: ['toxicity'] });
+    // A near miss of a HelpSteer2 name is caught before sending.
+    await expect(score(ATTRS, { helpfullness: 1 })).rejects.toMatchObject({ name: 'ValidationError', issues: [{ path: 'weights.helpfullness', message: 'not an attribute: did you mean "helpfulness"?' }] });
+  });
+
+  it('reply variations: whitespace, newlines, a trailing comma, quotes, exponents, a bare number', async () => {
+    const spaced = await score(' helpfulness : 1.61 ,\n correctness:1.64, coherence:3.31,complexity:0.55,verbosity:5.2e-1, ');
+    expect(spaced.attributes).toEqual({ helpfulness: 1.61, correctness: 1.64, coherence: 3.31, complexity: 0.55, verbosity: 0.52 });
+    expect(spaced.value).toBeCloseTo(CARD, 10);
+    expect(await score('"a":1,"b":2', { a: 1, b: 1 })).toEqual({ value: 3, attributes: { a: 1, b: 2 } });
+    expect(await score('  -2.75 ')).toEqual({ value: -2.75 });
+    expect(await score('reward : 1e-2')).toEqual({ value: 0.01 });
+  });
+
+  it('a list with a pair that is not a number, or a name twice, is malformed: never the number after the last colon', async () => {
+    for (const content of ['helpfulness:1.2,correctness:n/a,verbosity:0.5', 'a:1,a:2', 'reward:1e999', 'reward:', 'helpfulness:1,:2']) {
+      await expect(score(content, { a: 1 }), content).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    }
+  });
+
+  it('weights must be finite numbers by name', async () => {
+    await expect(client.reward.score({ model: 'r', messages: convo('x'), weights: { a: 'heavy' as never } })).rejects.toMatchObject({ issues: [{ path: 'weights.a' }] });
+    expect(() => nimReward({ model: 'r', weights: { a: Infinity } })).toThrow(/weights\.a/);
+  });
+
+  it("the proxy's NIM reward shape of a multi-label scorer reads back with its attributes (nimReward)", async () => {
+    const local = scorerFromFunction(() => ({ value: 0, attributes: { LABEL_0: 0.2, LABEL_1: 3.5 } }));
+    const served = await scoreAsNim(local, { model: 'local', messages: convo('answer') }, 'local', new AbortController().signal);
+    server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.json(served)));
+    const read = nimReward({ client, model: 'local', weights: { LABEL_0: 1, LABEL_1: 0.5 } });
+    expect(await read.score([convo('answer')])).toEqual([{ value: 0.2 + 1.75, attributes: { LABEL_0: 0.2, LABEL_1: 3.5 } }]);
+    await expect(nimReward({ client, model: 'local' }).score([convo('answer')])).rejects.toBeInstanceOf(ScorerConfigurationError);
+    // Only the logprobs left: the same reading.
+    server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.json({ ...served, choices: [{ ...served.choices[0], message: { role: 'assistant', content: '' } }] })));
+    expect(await read.score([convo('answer')])).toEqual([{ value: 1.95, attributes: { LABEL_0: 0.2, LABEL_1: 3.5 } }]);
+  });
+
+  it('fuzz: any content gives a finite score, StreamError(malformed) or ScorerConfigurationError', async () => {
+    let content = '';
+    server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.json({ choices: [{ message: { role: 'assistant', content } }] })));
+    const name = fc.constantFrom('helpfulness', 'correctness', 'reward', 'LABEL_0', 'a', ' b ', '');
+    const pair = fc.tuple(name, fc.oneof(fc.double().map(String), fc.string({ maxLength: 5 }))).map(([n, v]) => `${n}:${v}`);
+    const body = fc.oneof(fc.string({ maxLength: 60 }), fc.tuple(fc.array(pair, { maxLength: 6 }), fc.constantFrom(',', ', ', ',\n')).map(([p, sep]) => p.join(sep)));
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        content = text;
+        try {
+          const result = await client.reward.score({ model: 'r', messages: convo('x') });
+          expect(Number.isFinite(result.value)).toBe(true);
+          if (result.attributes) expect(Object.keys(result.attributes).length).toBeGreaterThan(1);
+        } catch (error) {
+          expect(['StreamError', 'ScorerConfigurationError']).toContain((error as Error).name);
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 });

@@ -45,10 +45,16 @@ describe('llamaGuard', () => {
     expect(prompt).toContain('ONLY THE LAST Agent message');
   });
 
-  it('fails closed on an unreadable reply (open when asked)', async () => {
-    mock.reply = 'I cannot determine that.';
-    expect(await llamaGuard({ apiKey: 'k' }).check(conversation)).toEqual({ safe: false, categories: [], raw: mock.reply, failedToParse: true });
-    expect((await llamaGuard({ apiKey: 'k', failMode: 'open' }).check(conversation)).safe).toBe(true);
+  it('an unreadable reply: a GuardConfigurationError until one was read, then fails closed (open when asked)', async () => {
+    for (const failMode of ['closed', 'open'] as const) {
+      const guard = llamaGuard({ apiKey: 'k', failMode });
+      mock.reply = 'I cannot determine that.';
+      await expect(guard.check(conversation)).rejects.toMatchObject({ name: 'GuardConfigurationError', code: 'guard_misconfigured', failure: 'unreadable_reply', guard: 'llamaGuard' });
+      mock.reply = 'safe';
+      await guard.check(conversation);
+      mock.reply = 'I cannot determine that.';
+      expect(await guard.check(conversation)).toEqual({ safe: failMode === 'open', categories: [], raw: mock.reply, failedToParse: true });
+    }
   });
 
   it('maps unknown codes to other', async () => {

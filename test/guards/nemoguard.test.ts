@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { llamaGuard, NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
+import { GuardConfigurationError, llamaGuard, NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const KEY = 'nvapi-GUARD-TEST-KEY-987654321';
@@ -56,14 +56,32 @@ describe('nemoguard', () => {
     expect(await guard.check(answered)).toMatchObject({ safe: false, categories: [{ category: 'privacy', label: 'PII/Privacy' }] });
   });
 
-  it('fails closed on a reply it cannot parse, or open when asked', async () => {
-    for (const bad of ['I am not sure.', '{"User Safety": "maybe"}', '<think>thinking without end', '{"User Safety": "safe"}' /* no response rating */]) {
+  it('a reply format that never parsed is a GuardConfigurationError, not a verdict', async () => {
+    for (const bad of ['I am not sure.', '{"User Safety": "maybe"}', '<think>thinking without end', 'Sure! Here is a poem.']) {
       mock.reply = bad;
-      const closed = await nemoguard({ apiKey: KEY }).check(answered);
-      expect(closed).toEqual({ safe: false, categories: [], raw: bad, failedToParse: true });
-      const open = await nemoguard({ apiKey: KEY, failMode: 'open' }).check(answered);
-      expect(open).toMatchObject({ safe: true, failedToParse: true });
+      const error = await nemoguard({ apiKey: KEY }).check(answered).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GuardConfigurationError);
+      expect(error).toMatchObject({ code: 'guard_misconfigured', failure: 'unreadable_reply', guard: 'nemoguard' });
+      expect((error as Error).message).toContain(JSON.stringify(bad));
     }
+  });
+
+  it('after a readable reply, an unreadable one fails closed (open when asked) with failedToParse', async () => {
+    for (const failMode of ['closed', 'open'] as const) {
+      const guard = nemoguard({ apiKey: KEY, failMode });
+      mock.reply = '{"User Safety": "safe", "Response Safety": "safe"}';
+      expect((await guard.check(answered)).safe).toBe(true);
+      for (const bad of ['I am not sure.', '{"User Safety": "maybe"}', '<think>thinking without end']) {
+        mock.reply = bad;
+        expect(await guard.check(answered)).toEqual({ safe: failMode === 'open', categories: [], raw: bad, failedToParse: true });
+      }
+    }
+  });
+
+  it('a reply in the format that lacks the rating judged here shows the format, and fails closed', async () => {
+    const guard = nemoguard({ apiKey: KEY });
+    mock.reply = '{"User Safety": "safe"}'; // no "Response Safety" on the output rail
+    expect(await guard.check(answered)).toEqual({ safe: false, categories: [], raw: mock.reply, failedToParse: true });
   });
 
   it('works as the guard of a safety rail and accepts any ChatModel as `chat`', async () => {
