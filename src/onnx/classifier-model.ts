@@ -4,6 +4,7 @@ import { openClassifier, type ClassifierSession } from './classifier-session.js'
 import { fitConversation, type Truncation } from './conversation-fit.js';
 import type { Device } from './devices.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { Dtype } from './options.js';
 import { firstId, labelsOf, readModelFolder, type ModelFolder } from './model-folder.js';
 import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
 
@@ -15,6 +16,8 @@ export interface ClassifierOptions {
   batchSize: number;
   maxWaitMs: number;
   truncation: Truncation;
+  dtype?: Dtype | undefined;
+  modelFile?: string | undefined;
 }
 
 /** A loaded sequence classifier behind a micro-batcher. */
@@ -33,7 +36,7 @@ export interface ClassifierModel {
 
 /** Loads folder, tokenizer and session; one session per model, reused by every call. */
 export async function loadClassifier(options: ClassifierOptions): Promise<ClassifierModel> {
-  const folder = await readModelFolder(options.path);
+  const folder = await readModelFolder(options.path, { dtype: options.dtype, modelFile: options.modelFile });
   const configFile = `${folder.path}/config.json`;
   const labels = labelsOf(folder.config, configFile);
   const tokenizer = await loadTokenizer({ path: folder.path });

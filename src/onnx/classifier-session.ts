@@ -3,7 +3,8 @@ import type { Device, DeviceInfo, SessionTuning } from './devices.js';
 import { openSession } from './devices.js';
 import type { ModelFolder } from './model-folder.js';
 import { loadRuntime, type Ort, type OrtSession } from './runtime.js';
-import { describeSession, floatsOf, makeFeeds, padRight, type SessionIO } from './session-io.js';
+import { classifierFeeds, describeClassifier, type ClassifierInputs } from './classifier-inputs.js';
+import { floatsOf, padRight } from './session-io.js';
 
 /** How much work a session did. */
 export interface RunStats {
@@ -35,9 +36,9 @@ export async function openClassifier(
 ): Promise<ClassifierSession> {
   const ort = await loadRuntime();
   const opened = await openSession(ort, folder.modelFile, device, tuning);
-  let io: SessionIO;
+  let io: ClassifierInputs;
   try {
-    io = describeSession(opened.session, folder.modelFile);
+    io = describeClassifier(opened.session, folder.modelFile);
     if (probeId !== undefined) await runBatch(ort, opened.session, io, [[probeId]], labels, padId, folder.modelFile);
   } catch (error) {
     await opened.session.release();
@@ -63,14 +64,14 @@ export async function openClassifier(
 async function runBatch(
   ort: Ort,
   session: OrtSession,
-  io: SessionIO,
+  io: ClassifierInputs,
   sequences: readonly (readonly number[])[],
   labels: number,
   padId: number,
   file: string,
 ): Promise<Float32Array[]> {
   const batch = padRight(sequences, padId);
-  const outputs = await session.run(makeFeeds(ort, io, batch));
+  const outputs = await session.run(classifierFeeds(ort, io, batch));
   const logits = outputs[io.output]!;
   try {
     const data = floatsOf(logits);

@@ -8,10 +8,10 @@ import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
 import type { Truncation } from './conversation-fit.js';
 import type { Device, DeviceInfo } from './devices.js';
-import { ClassifierOptionsSchema } from './options.js';
+import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
 
 /** Options of {@link loadGuard}. */
-export interface LoadGuardOptions {
+export interface LoadGuardOptions extends ModelFileOptions {
   /** A Hugging Face model folder of a sequence classifier whose `id2label` names categories. */
   path: string;
   /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
@@ -47,7 +47,7 @@ const OptionsSchema = ClassifierOptionsSchema.extend({
   threshold: z.number().gt(0).max(1).default(0.5),
   categoryMap: z.record(z.string(), CategorySchema.nullable()).default({}),
   safeLabel: z.string().min(1).default('safe'),
-});
+}).superRefine(oneModelFile);
 
 /**
  * Loads a safety classifier (sequence classification over the conversation so far) as a Guard.

@@ -11,3 +11,4 @@ export type { ChatTokenizer, RenderOptions, LoadTokenizerOptions } from './token
 export type { Device, DeviceInfo, SkippedDevice } from './devices.js';
 export type { Truncation } from './conversation-fit.js';
 export type { RunStats } from './classifier-session.js';
+export type { Dtype, ModelFileOptions } from './options.js';

@@ -1,7 +1,9 @@
-import { access, readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath, ModelLoadError } from '../errors.js';
+import { externalDataLocations } from './onnx-external-data.js';
+import { DTYPE_SUFFIX, type Dtype } from './options.js';
 
 const TokenIds = z.union([z.number().int(), z.array(z.number().int())]).nullish();
 
@@ -33,26 +35,105 @@ export type GenerationConfig = z.infer<typeof GenerationConfigSchema>;
 export interface ModelFolder {
   path: string;
   name: string;
+  /** The ONNX graph to load (absolute path). */
   modelFile: string;
+  /** The external data files the graph references (absolute paths; empty when the weights are inside it). */
+  externalData: string[];
   config: ModelConfig;
   generationConfig: GenerationConfig | undefined;
 }
 
+/** Which graph of the folder to load: an exact `modelFile`, or a `dtype` variant (default fp32). */
+export interface ModelFileChoice {
+  /** A path inside the folder, e.g. `onnx/model_fp16.onnx`. */
+  modelFile?: string | undefined;
+  dtype?: Dtype | undefined;
+}
+
 /**
- * Reads `config.json` (required), `generation_config.json` (optional) and checks that
- * `model.onnx` exists. Every problem is a ModelLoadError naming the file.
+ * The graph files to try, in order: `modelFile` as given, else `model{suffix}.onnx` at the top of
+ * the folder (the Optimum layout), then in `onnx/` (the transformers.js hub layout).
  */
-export async function readModelFolder(path: string, options: { modelFile?: string } = {}): Promise<ModelFolder> {
+export function modelFileCandidates(choice: ModelFileChoice = {}): string[] {
+  if (choice.modelFile !== undefined) return [choice.modelFile];
+  const name = `model${DTYPE_SUFFIX[choice.dtype ?? 'fp32']}.onnx`;
+  return [name, `onnx/${name}`];
+}
+
+/**
+ * Reads `config.json` (required), `generation_config.json` (optional), finds the ONNX graph (see
+ * {@link modelFileCandidates}) and checks that the external data files it references are there.
+ * Every problem is a ModelLoadError naming the file and, for a missing one, the files there are.
+ */
+export async function readModelFolder(path: string, choice: ModelFileChoice = {}): Promise<ModelFolder> {
   const dir = resolve(path);
-  const modelFile = join(dir, options.modelFile ?? 'model.onnx');
-  try {
-    await access(modelFile);
-  } catch (error) {
-    throw new ModelLoadError(`Model file ${modelFile} is missing (expected an ONNX export in the model folder)`, { file: modelFile, cause: error });
-  }
+  const modelFile = await findModelFile(dir, choice);
+  const externalData = await checkExternalData(modelFile);
   const config = await readJson(join(dir, 'config.json'), ModelConfigSchema, true);
   const generationConfig = await readJson(join(dir, 'generation_config.json'), GenerationConfigSchema, false);
-  return { path: dir, name: basename(dir), modelFile, config: config!, generationConfig };
+  return { path: dir, name: basename(dir), modelFile, externalData, config: config!, generationConfig };
+}
+
+async function findModelFile(dir: string, choice: ModelFileChoice): Promise<string> {
+  const candidates = modelFileCandidates(choice);
+  for (const candidate of candidates) {
+    const file = join(dir, candidate);
+    if (await isFile(file)) return file;
+  }
+  const present = await onnxFilesIn(dir);
+  const wanted = choice.modelFile !== undefined ? `modelFile ${choice.modelFile}` : `dtype ${choice.dtype ?? 'fp32'}`;
+  const looked = candidates.join(' and ');
+  const there =
+    present.length > 0
+      ? `ONNX files there: ${present.map(describeVariant).join(', ')}`
+      : `there is no .onnx file in it or in onnx/ (files there: ${(await filesIn(dir)).join(', ') || 'none'})`;
+  const file = join(dir, candidates[0]!);
+  throw new ModelLoadError(`Model file ${file} is missing: no ${looked} in ${dir} for ${wanted}; ${there}`, { file });
+}
+
+/** `onnx/model_q4.onnx (dtype 'q4')`: a file with the dtype that selects it, when one does. */
+function describeVariant(file: string): string {
+  const name = file.replace(/^onnx\//, '');
+  const dtype = (Object.keys(DTYPE_SUFFIX) as Dtype[]).find((d) => name === `model${DTYPE_SUFFIX[d]}.onnx`);
+  return dtype ? `${file} (dtype '${dtype}')` : `${file} (modelFile '${file}')`;
+}
+
+async function onnxFilesIn(dir: string): Promise<string[]> {
+  const top = (await filesIn(dir)).filter((f) => f.endsWith('.onnx'));
+  const sub = (await filesIn(join(dir, 'onnx'))).filter((f) => f.endsWith('.onnx')).map((f) => `onnx/${f}`);
+  return [...top, ...sub];
+}
+
+async function filesIn(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The external data files `modelFile` references, each checked to exist next to it. */
+async function checkExternalData(modelFile: string): Promise<string[]> {
+  const dir = dirname(modelFile);
+  const files = (await externalDataLocations(modelFile)).map((location) => resolve(dir, location));
+  const missing: string[] = [];
+  for (const file of files) if (!(await isFile(file))) missing.push(file);
+  if (missing.length > 0) {
+    const there = (await filesIn(dir)).join(', ') || 'none';
+    throw new ModelLoadError(
+      `${modelFile} keeps its weights in external data files, and ${missing.map((f) => relative(dir, f)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing next to it (files in ${dir}: ${there}); download every ${basename(modelFile)}_data* file with the graph`,
+      { file: missing[0]! },
+    );
+  }
+  return files;
 }
 
 /** Reads and validates a JSON file; `required: false` returns undefined when it does not exist. */

@@ -7,12 +7,12 @@ import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
 import type { Truncation } from './conversation-fit.js';
 import type { Device, DeviceInfo } from './devices.js';
-import { ClassifierOptionsSchema } from './options.js';
+import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
 import type { ChatTokenizer } from './tokenizer.js';
 
 /** Options of {@link loadScorer}. */
-export interface LoadScorerOptions {
-  /** A Hugging Face model folder: model.onnx, config.json, tokenizer.json, tokenizer_config.json, chat template. */
+export interface LoadScorerOptions extends ModelFileOptions {
+  /** A Hugging Face model folder: model.onnx (or onnx/model.onnx), config.json, tokenizer.json, tokenizer_config.json, chat template. */
   path: string;
   /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
   device?: Device;
@@ -39,7 +39,7 @@ export interface LocalScorer extends Scorer, DeviceInfo {
   close(): Promise<void>;
 }
 
-const OptionsSchema = ClassifierOptionsSchema.extend({ weights: z.record(z.string(), z.number()).optional() });
+const OptionsSchema = ClassifierOptionsSchema.extend({ weights: z.record(z.string(), z.number()).optional() }).superRefine(oneModelFile);
 const ConversationsSchema = z.array(ConversationSchema);
 
 /**

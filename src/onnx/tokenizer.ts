@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import * as hf from '@huggingface/tokenizers';
 import { ModelLoadError, ValidationError } from '../errors.js';
-import { validate } from '../internal/validate.js';
-import { ConversationSchema, type Message } from '../types.js';
+import type { Message } from '../types.js';
 import { ChatTemplate, TemplateRaisedError } from './template/chat-template.js';
-import { continueFinalMessage } from './template/continue-final.js';
+import { cutAtFinalMessage, markFinalMessage } from './template/continue-final.js';
+import { plainCopy, templateArguments, validateMessages } from './template/template-arguments.js';
 import { readModelJson } from './template/model-files.js';
 import { type TokenLookup, specialTokenIds, templateTokens } from './template/special-tokens.js';
 import { findChatTemplate } from './template/template-source.js';
@@ -26,7 +26,15 @@ export interface RenderOptions {
    * transformers' `continue_final_message`. Not together with addGenerationPrompt. Default false.
    */
   continueFinalMessage?: boolean;
-  /** More template variables, as keyword arguments of `apply_chat_template` (`tools`, `enable_thinking`...). */
+  /**
+   * The tools offered to the model, as `apply_chat_template(tools=...)`: JSON schemas, usually
+   * OpenAI's `{ type: 'function', function: { name, description, parameters } }` (a request's `tools`).
+   * The template decides how they are written (Llama 3.1 and Qwen3 write them as JSON).
+   */
+  tools?: readonly object[] | null;
+  /** Documents for retrieval-augmented templates, as `apply_chat_template(documents=...)`: `{ title, text }` objects. */
+  documents?: readonly object[] | null;
+  /** More keyword arguments of `apply_chat_template` (`enable_thinking`, `date_string`, `builtin_tools`...). */
   variables?: Record<string, unknown>;
 }
 
@@ -41,7 +49,11 @@ export interface RenderOptions {
  * ```
  */
 export interface ChatTokenizer {
-  /** The chat template rendered over `messages` with Python (transformers) semantics. */
+  /**
+   * The chat template rendered over `messages` with Python (transformers) semantics. Messages go
+   * to the template as given: content strings or parts, assistant `tool_calls` (arguments a JSON
+   * string, or an object), `tool` turns with `tool_call_id`, and any other keys they carry.
+   */
   render(messages: Message[], options?: RenderOptions): string;
   /** Token ids of `text`, no special tokens added (special-token text in it still maps to its id). */
   encode(text: string): number[];
@@ -112,20 +124,24 @@ export async function loadTokenizer(options: LoadTokenizerOptions): Promise<Chat
   const tokenVars = templateTokens(config, dir);
 
   const render = (messages: Message[], opts: RenderOptions = {}): string => {
-    validate(ConversationSchema, messages, 'messages');
+    validateMessages(messages);
+    const args = templateArguments(opts);
     if (!template || !found) {
       throw new ModelLoadError(`${dir} has no chat template (no chat_template.jinja, no chat_template in tokenizer_config.json)`, {
         file: join(dir, 'tokenizer_config.json'),
       });
     }
-    // transformers passes tools and documents as None when not given, then the special tokens.
-    const context = { tools: null, documents: null, ...tokenVars, ...opts.variables, messages, add_generation_prompt: opts.addGenerationPrompt ?? false };
     if (opts.continueFinalMessage && opts.addGenerationPrompt) {
       throw new ValidationError('render options', [{ path: 'continueFinalMessage', message: 'cannot be combined with addGenerationPrompt' }]);
     }
+    // Plain copies: keys set to undefined are absent, as in the JSON transformers gets.
+    const chat = plainCopy(messages) as Record<string, unknown>[];
+    const final = opts.continueFinalMessage ? markFinalMessage(chat, found.source) : undefined;
+    // As transformers: special tokens, then keyword arguments, then messages, tools, documents.
+    const context = { ...tokenVars, ...args.variables, messages: chat, tools: args.tools, documents: args.documents, add_generation_prompt: opts.addGenerationPrompt ?? false };
     try {
       const text = template.render(context);
-      return opts.continueFinalMessage ? continueFinalMessage(text, messages.at(-1)!.content) : text;
+      return final === undefined ? text : cutAtFinalMessage(text, final);
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       if (error instanceof TemplateRaisedError) {
