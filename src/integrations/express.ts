@@ -19,7 +19,8 @@ export interface ChatRouteOptions extends ChatWireOptions {
  * An Express 5 handler for OpenAI chat-completions bodies: answers `chat.completion` JSON, or
  * SSE chunks when the body says `stream: true`, with the pipeline report in a `rewardgate`
  * field. Works with or without `express.json()` in front (without it the body is read here,
- * size-limited). Bad bodies get OpenAI-style 400s, upstream failures 502/504. When the client
+ * size-limited). Tool calls, reasoning and logprobs pass both ways in OpenAI's format. Bad bodies
+ * get OpenAI-style 400s, an upstream 4xx its own status, other upstream failures 502/504. When the client
  * disconnects, the model call is cancelled.
  *
  * @example

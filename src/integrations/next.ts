@@ -7,6 +7,7 @@ export { createChatHandler } from './wire/chat-handler.js';
 export type { AnyChatModel, ChatWireOptions, ModelSource } from './wire/run-chat.js';
 export type { OpenAIChatCompletion, RewardgateField } from './wire/completion.js';
 export type { OpenAIChatCompletionChunk } from './wire/chunks.js';
+export type { OpenAIAssistantMessage, OpenAIDelta, OpenAIToolCall, OpenAIToolCallDelta } from '../wire/openai-shape.js';
 export type { OpenAIErrorBody } from './wire/errors.js';
 export type { GuardedCompletion, Report } from '../pipeline/types.js';
 

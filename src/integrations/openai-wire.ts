@@ -1,10 +1,12 @@
 // The OpenAI chat-completions wire format, shared by the web handler, the Next.js and Express
-// integrations and the guard proxy (src/server). Each piece lives in wire/; this file gathers them.
+// integrations and the guard proxy (src/server). Each piece lives in wire/ (the shape itself, shared
+// with the client, in src/wire/); this file gathers them.
 export { OpenAIChatBodySchema, toChatRequest } from './wire/request.js';
 export type { OpenAIChatBody, WireRequest } from './wire/request.js';
-export { chatCompletionFrame, createResponseMeta, rewardgateField, toChatCompletion, toOpenAIFinishReason, toOpenAIUsage } from './wire/completion.js';
-export type { ChatCompletionFrame, OpenAIChatCompletion, OpenAIFinishReason, OpenAIUsage, ResponseMeta, RewardgateField, WireCompletion } from './wire/completion.js';
-export { SSE_DONE, deltaChunk, finishChunks, roleChunk, sseData, toSSE } from './wire/chunks.js';
+export { assistantMessage, chatCompletionFrame, createResponseMeta, rewardgateField, toChatCompletion, toOpenAIFinishReason, toOpenAIUsage } from './wire/completion.js';
+export type { ChatCompletionFrame, OpenAIAssistantMessage, OpenAIChatCompletion, OpenAIFinishReason, OpenAIUsage, ResponseMeta, RewardgateField, WireCompletion } from './wire/completion.js';
+export type { OpenAIDelta, OpenAIToolCall, OpenAIToolCallDelta } from '../wire/openai-shape.js';
+export { SSE_DONE, deltaChunk, finishChunks, roleChunk, sseData, toSSE, toolCallChunk } from './wire/chunks.js';
 export type { OpenAIChatCompletionChunk } from './wire/chunks.js';
 export { toWireError, wireError } from './wire/errors.js';
 export type { OpenAIErrorBody, WireError } from './wire/errors.js';

@@ -101,7 +101,7 @@ describe('rewardgate serve', () => {
 
   it('masks credentials an upstream error echoes, in the answer and in the error line on stderr', async () => {
     const LEAK = 'sk-upstreamLEAK0123456789';
-    const failing = await startOpenAIServer(() => ({ text: '', status: 400, errorBody: { error: { message: `bad request (sent with Authorization: Bearer ${LEAK})` } } }));
+    const failing = await startOpenAIServer(() => ({ text: '', status: 500, errorBody: { error: { message: `upstream failed (sent with Authorization: Bearer ${LEAK})` } } }));
     const config = join(dir, 'failing.yaml');
     await writeFile(config, `upstream: { baseURL: ${failing.baseURL}, model: fake-model, maxRetries: 0 }\n`);
     const child = startCli(['serve', '--config', config, '--port', '0']);

@@ -8,11 +8,21 @@ import { StreamError } from '../../src/index.js';
 const leaf = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(undefined), fc.boolean(), fc.constant([]), fc.constant({}));
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, leaf);
 const usage = maybe(fc.record({ prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) }, { requiredKeys: [] }));
+// Streamed tool-call pieces, with wrong types among them (negative or fractional indexes...).
+const callPiece = fc.record(
+  {
+    index: maybe(fc.integer({ min: -1, max: 3 })),
+    id: maybe(fc.string()),
+    type: maybe(fc.constant('function')),
+    function: maybe(fc.record({ name: maybe(fc.string()), arguments: maybe(fc.string()) }, { requiredKeys: [] })),
+  },
+  { requiredKeys: [] },
+);
 const choice = fc.record(
   {
     index: fc.nat(),
     message: maybe(fc.record({ role: fc.constant('assistant'), content: maybe(fc.string()) }, { requiredKeys: [] })),
-    delta: maybe(fc.record({ content: maybe(fc.string()) }, { requiredKeys: [] })),
+    delta: maybe(fc.record({ content: maybe(fc.string()), reasoning_content: maybe(fc.string()), tool_calls: maybe(fc.array(maybe(callPiece), { maxLength: 2 })) }, { requiredKeys: [] })),
     finish_reason: maybe(fc.constantFrom('stop', 'length')),
   },
   { requiredKeys: [] },

@@ -16,7 +16,7 @@ export interface FakeReply {
   status?: number;
   errorBody?: unknown;
   /** Tool calls of the answer (finish reason `tool_calls`); streamed the way OpenAI streams them. */
-  toolCalls?: Array<{ id: string; name: string; arguments: string }>;
+  toolCalls?: Array<{ id: string; name: string; arguments: string; /** Extra fields of the call (e.g. `extra_content`). */ extra?: Record<string, unknown> }>;
   /** `reasoning_content` of the answer, streamed before the text. */
   reasoning?: string;
   /** Send `logprobs.content` for each text piece (logprob -0.5 each). */
@@ -98,7 +98,7 @@ export async function startOpenAIServer(
 function wholeMessage(r: FakeReply): Record<string, unknown> {
   const message: Record<string, unknown> = { role: 'assistant', content: r.toolCalls?.length && r.text === '' ? null : r.text };
   if (r.reasoning) message.reasoning_content = r.reasoning;
-  if (r.toolCalls?.length) message.tool_calls = r.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  if (r.toolCalls?.length) message.tool_calls = r.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments }, ...c.extra }));
   return message;
 }
 
@@ -108,7 +108,7 @@ function streamDeltas(r: FakeReply): Array<Record<string, unknown>> {
   if (r.reasoning) for (const piece of split(r.reasoning)) deltas.push({ reasoning_content: piece });
   if (r.text !== '') for (const piece of split(r.text, r.chunks)) deltas.push({ content: piece });
   (r.toolCalls ?? []).forEach((call, index) => {
-    deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+    deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' }, ...call.extra }] });
     for (const piece of split(call.arguments, r.argumentChunks ?? 3)) deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
   });
   return deltas;

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChatRoute } from '../../src/integrations/express.js';
 import { answerNumber, REFUSAL, startGuardedUpstream, type GuardedUpstream } from '../helpers/guarded-upstream.js';
 import { openAIChunks } from '../helpers/sse.js';
+import { finalAnswer, startAgentUpstream, TIME_TOOL, WEATHER_TOOL } from '../helpers/agent-upstream.js';
+import { fromOpenAI } from '../../src/models/openai.js';
 
 let up: GuardedUpstream;
 let server: Server | undefined;
@@ -149,5 +151,27 @@ describe('createChatRoute (Express 5)', () => {
     client2.abort();
     await pending;
     await until(() => up.server.aborted === 1);
+  });
+
+  it('runs the openai client’s tool loop (runTools) through the route, plain and streaming', async () => {
+    const agent = await startAgentUpstream();
+    try {
+      const model = fromOpenAI(new OpenAI({ baseURL: agent.baseURL, apiKey: 'test-key', maxRetries: 0 }), { model: 'fake-model' });
+      const url = await serve(createChatRoute({ model }), true);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const tools = [
+        { type: 'function' as const, function: { ...WEATHER_TOOL.function, parse: JSON.parse, function: () => 'sunny, 21°C' } },
+        { type: 'function' as const, function: { ...TIME_TOOL.function, parse: JSON.parse, function: () => '10:00' } },
+      ];
+      for (const stream of [false, true]) {
+        const runner = client.chat.completions.runTools({ model: 'fake-model', stream, messages: [{ role: 'user', content: 'Weather and time?' }], tools } as never);
+        expect(await (runner as { finalContent(): Promise<string | null> }).finalContent()).toBe(finalAnswer('sunny, 21°C', '10:00'));
+      }
+      // Two loops of three steps; the last step of each carried both results to the upstream.
+      expect(agent.requests).toHaveLength(6);
+      expect(agent.requests[2]!.body.messages.filter((m: { role: string }) => m.role === 'tool').map((m: { tool_call_id: string }) => m.tool_call_id)).toEqual(['call_weather', 'call_time']);
+    } finally {
+      await agent.close();
+    }
   });
 });

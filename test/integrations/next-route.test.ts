@@ -3,6 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRouteHandler } from '../../src/integrations/next.js';
 import { answerNumber, REFUSAL, startGuardedUpstream, type GuardedUpstream } from '../helpers/guarded-upstream.js';
 import { openAIChunks } from '../helpers/sse.js';
+import OpenAI from 'openai';
+import { fromOpenAI } from '../../src/models/openai.js';
+import { startAgentUpstream, WEATHER_TOOL } from '../helpers/agent-upstream.js';
 
 let up: GuardedUpstream;
 beforeEach(async () => {
@@ -165,5 +168,31 @@ describe('createRouteHandler (Next.js App Router)', () => {
     const done = post(hello, { signal: new AbortController().signal });
     await (await POST(done)).json();
     expect(getEventListeners(done.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('answers a tool call and its follow-up turn, plain and streaming', async () => {
+    const agent = await startAgentUpstream();
+    try {
+      const POST = createRouteHandler({ model: () => fromOpenAI(new OpenAI({ baseURL: agent.baseURL, apiKey: 'test-key', maxRetries: 0 }), { model: 'fake-model' }) });
+      const ask = { messages: [{ role: 'user', content: 'Weather?' }], tools: [WEATHER_TOOL] };
+      const first = await (await POST(post(ask))).json();
+      const call = { id: 'call_weather', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+      expect(first.choices[0]).toMatchObject({ message: { role: 'assistant', content: null, tool_calls: [call], reasoning_content: 'I need the weather first.' }, finish_reason: 'tool_calls' });
+      // The follow-up carries the call and its result; the upstream gets both as sent.
+      const followUp = { ...ask, stream: true, messages: [...ask.messages, first.choices[0].message, { role: 'tool', tool_call_id: 'call_weather', content: 'sunny' }] };
+      const { chunks, done } = openAIChunks(await (await POST(post(followUp))).text());
+      expect(done).toBe(true);
+      const pieces = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      expect(pieces[0]).toEqual({ index: 0, id: 'call_time', type: 'function', function: { name: 'get_time', arguments: '' } });
+      expect(pieces.map((p: { function: { arguments: string } }) => p.function.arguments).join('')).toBe('{"tz":"Europe/Paris"}');
+      expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+      // (the answer's `refusal: null` and `reasoning_content` are not sent back upstream)
+      expect(agent.requests[1]!.body.messages.slice(1)).toEqual([
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_weather', content: 'sunny' },
+      ]);
+    } finally {
+      await agent.close();
+    }
   });
 });

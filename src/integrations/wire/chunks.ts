@@ -1,5 +1,7 @@
 import { StreamError } from '../../errors.js';
-import type { FinishEvent, TextDeltaEvent } from '../../interfaces.js';
+import type { FinishEvent, ReasoningDeltaEvent, TextDeltaEvent, ToolCallDeltaEvent, ToolCallEvent } from '../../interfaces.js';
+import type { ToolCall } from '../../types.js';
+import type { OpenAIDelta, OpenAILogprobs, OpenAIToolCallDelta } from '../../wire/openai-shape.js';
 import { rewardgateField, toOpenAIFinishReason, toOpenAIUsage, type OpenAIFinishReason, type OpenAIUsage, type ResponseMeta, type RewardgateField, type WireCompletion, type WireReportOptions } from './completion.js';
 
 /** A `chat.completion.chunk` stream body. */
@@ -10,9 +12,9 @@ export interface OpenAIChatCompletionChunk {
   model: string;
   choices: Array<{
     index: 0;
-    delta: { role?: 'assistant'; content?: string };
+    delta: OpenAIDelta;
     finish_reason: OpenAIFinishReason | null;
-    logprobs: null;
+    logprobs: OpenAILogprobs | null;
   }>;
   usage?: OpenAIUsage | null;
   rewardgate?: RewardgateField;
@@ -43,8 +45,14 @@ export function deltaChunk(meta: ResponseMeta, text: string): string {
   return `${chunkHead(meta)}{"content":${JSON.stringify(text)}}${TAIL}`;
 }
 
+/** A delta carrying pieces of tool calls (`delta.tool_calls`) as a chunk. */
+export function toolCallChunk(meta: ResponseMeta, pieces: OpenAIToolCallDelta[]): string {
+  return `${chunkHead(meta)}{"tool_calls":${JSON.stringify(pieces)}}${TAIL}`;
+}
+
 /**
- * The closing chunks: the finish reason (with the `rewardgate` field on pipeline results), the
+ * The closing chunks: the finish reason and the answer's logprobs (with the `rewardgate` field on
+ * pipeline results; OpenAI clients join logprobs across chunks, so one chunk may carry them all), the
  * usage chunk with empty `choices` when the client asked `stream_options.include_usage`, and
  * `data: [DONE]`.
  *
@@ -53,7 +61,7 @@ export function deltaChunk(meta: ResponseMeta, text: string): string {
  */
 export function finishChunks(meta: ResponseMeta, completion: WireCompletion, includeUsage: boolean, options: WireReportOptions = {}): string {
   const base = { id: meta.id, object: 'chat.completion.chunk' as const, created: meta.created, model: meta.model };
-  const last: OpenAIChatCompletionChunk = { ...base, choices: [{ index: 0, delta: {}, finish_reason: toOpenAIFinishReason(completion.finishReason), logprobs: null }] };
+  const last: OpenAIChatCompletionChunk = { ...base, choices: [{ index: 0, delta: {}, finish_reason: toOpenAIFinishReason(completion.finishReason), logprobs: completion.logprobs ?? null }] };
   const field = rewardgateField(completion, options);
   if (field) last.rewardgate = field;
   let out = sseData(last);
@@ -70,12 +78,16 @@ export interface ToSSEOptions extends WireReportOptions {
 }
 
 /**
- * Turns a model's event stream into OpenAI SSE text, one string per chunk. Events other than
- * `text-delta` and `finish` (a pipeline's progress events) are skipped. When the final text
- * extends what was streamed (a middleware that buffers, or a refusal), the rest is sent as one
- * delta before the finish, so the streamed text always adds up to the completion's text. Ends
- * with `data: [DONE]`; a stream that ends without `finish` fails with a StreamError (truncated).
- * Closing the generator early closes the model stream (which aborts the model call).
+ * Turns a model's event stream into OpenAI SSE text, one string per chunk: `text-delta` as
+ * `delta.content`, `reasoning-delta` as `delta.reasoning_content`, tool calls as
+ * `delta.tool_calls` (a call's first piece carries its index, id, type and name, later pieces
+ * argument text; a model that only emits whole `tool-call` events gets the call sent as a first
+ * piece and then its arguments). Other events (a pipeline's progress events) are skipped. When the
+ * final completion extends what was streamed (a middleware that buffers, or a refusal), the rest
+ * of its text, reasoning and tool calls is sent before the finish, so the streamed pieces always
+ * add up to the completion. Ends with `data: [DONE]`; a stream that ends without `finish` fails
+ * with a StreamError (truncated). Closing the generator early closes the model stream (which
+ * aborts the model call).
  *
  * @example
  * for await (const line of toSSE(model.stream(request), createResponseMeta(request.model), false)) res.write(line);
@@ -87,6 +99,9 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
   try {
     yield `${head}{"role":"assistant","content":""}${TAIL}`;
     let streamed = '';
+    let reasoned = '';
+    // Argument text sent so far per call index; a call is started once its index is here.
+    let calls: string[] | undefined;
     let finished = false;
     // One generator for reading, framing and failure handling: each extra layer costs a hop per delta.
     for (let r = options.first ?? (await iterator.next()); !r.done; r = await iterator.next()) {
@@ -97,11 +112,28 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
         if (text === '') continue;
         streamed += text;
         yield `${head}{"content":${JSON.stringify(text)}}${TAIL}`;
+      } else if (event.type === 'reasoning-delta') {
+        const text = (event as ReasoningDeltaEvent).text;
+        if (text === '') continue;
+        reasoned += text;
+        yield `${head}{"reasoning_content":${JSON.stringify(text)}}${TAIL}`;
+      } else if (event.type === 'tool-call-delta') {
+        const piece = callDelta((calls ??= []), event as ToolCallDeltaEvent);
+        if (piece) yield toolCallChunk(meta, [piece]);
+      } else if (event.type === 'tool-call') {
+        const { index, toolCall } = event as ToolCallEvent;
+        for (const piece of callRest((calls ??= []), index, toolCall)) yield toolCallChunk(meta, [piece]);
       } else if (event.type === 'finish') {
         const completion = (event as FinishEvent<WireCompletion>).completion;
+        const reasoning = completion.reasoning ?? '';
+        if (reasoning.length > reasoned.length && reasoning.startsWith(reasoned)) {
+          yield `${head}{"reasoning_content":${JSON.stringify(reasoning.slice(reasoned.length))}}${TAIL}`;
+        }
         if (completion.text.length > streamed.length && completion.text.startsWith(streamed)) {
           yield `${head}{"content":${JSON.stringify(completion.text.slice(streamed.length))}}${TAIL}`;
         }
+        const toolCalls = completion.toolCalls ?? [];
+        for (let i = 0; i < toolCalls.length; i++) for (const piece of callRest((calls ??= []), i, toolCalls[i]!)) yield toolCallChunk(meta, [piece]);
         finished = true;
         yield finishChunks(meta, completion, includeUsage, options);
       }
@@ -114,4 +146,33 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
   } finally {
     if (!done) await iterator.return?.();
   }
+}
+
+// A live piece of a call: the first one at an index opens the call (id, type, name), later ones
+// only add argument text; an empty later piece adds nothing and is not sent.
+function callDelta(calls: string[], event: ToolCallDeltaEvent): OpenAIToolCallDelta | undefined {
+  const { index, argumentsDelta } = event;
+  if (calls[index] === undefined) {
+    calls[index] = argumentsDelta;
+    return { index, id: event.id ?? `call_${index}`, type: 'function', function: { name: event.name ?? '', arguments: argumentsDelta } };
+  }
+  if (argumentsDelta === '') return undefined;
+  calls[index] += argumentsDelta;
+  return { index, function: { arguments: argumentsDelta } };
+}
+
+// What a whole call still needs on the wire: all of it when nothing was sent (its opening piece,
+// then its arguments), else the rest of its arguments when they extend what was sent.
+function callRest(calls: string[], index: number, call: ToolCall): OpenAIToolCallDelta[] {
+  const sent = calls[index];
+  const args = call.function.arguments;
+  const pieces: OpenAIToolCallDelta[] = [];
+  if (sent === undefined) {
+    pieces.push({ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } });
+    if (args !== '') pieces.push({ index, function: { arguments: args } });
+  } else if (args.length > sent.length && args.startsWith(sent)) {
+    pieces.push({ index, function: { arguments: args.slice(sent.length) } });
+  }
+  calls[index] = sent === undefined || args.startsWith(sent) ? args : sent;
+  return pieces;
 }

@@ -1,22 +1,17 @@
-import type { Completion, FinishReason, Usage } from '../../types.js';
+import type { Completion } from '../../types.js';
+import { toOpenAIFinishReason, toOpenAIUsage } from '../../wire/openai-maps.js';
+import type { OpenAIAssistantMessage, OpenAIFinishReason, OpenAILogprobs, OpenAIUsage } from '../../wire/openai-shape.js';
+
+export { toOpenAIFinishReason, toOpenAIUsage };
+export type { OpenAIAssistantMessage, OpenAIFinishReason, OpenAIUsage };
 
 /** A completion as the wire sees it: a pipeline's result adds `report` and `refused`. */
 export type WireCompletion = Completion & { report?: unknown; refused?: boolean };
-
-/** OpenAI finish reasons. */
-export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
 /** The `rewardgate` field added to responses and to the last stream chunk. */
 export interface RewardgateField {
   refused: boolean;
   report: unknown;
-}
-
-/** OpenAI `usage`. */
-export interface OpenAIUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
 }
 
 /**
@@ -34,9 +29,9 @@ export interface ChatCompletionFrame<Choice> {
 /** A `chat.completion` response body. */
 export interface OpenAIChatCompletion
   extends ChatCompletionFrame<{
-    message: { role: 'assistant'; content: string; refusal: string | null };
+    message: OpenAIAssistantMessage;
     finish_reason: OpenAIFinishReason;
-    logprobs: null;
+    logprobs: OpenAILogprobs | null;
   }> {
   usage?: OpenAIUsage;
   rewardgate?: RewardgateField;
@@ -47,28 +42,6 @@ export interface ResponseMeta {
   id: string;
   created: number;
   model: string;
-}
-
-/**
- * Maps our finish reasons onto OpenAI's: a guardrail refusal is `content_filter` (what OpenAI
- * reports when its own filter replaced an answer); `abort` and `other` end the text normally.
- */
-export function toOpenAIFinishReason(reason: FinishReason): OpenAIFinishReason {
-  switch (reason) {
-    case 'length':
-    case 'tool_calls':
-    case 'content_filter':
-      return reason;
-    case 'refused':
-      return 'content_filter';
-    default:
-      return 'stop';
-  }
-}
-
-/** Usage in OpenAI's snake_case. */
-export function toOpenAIUsage(usage: Usage): OpenAIUsage {
-  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens };
 }
 
 /** How much of the report goes on the wire. */
@@ -122,20 +95,34 @@ export function chatCompletionFrame<Choice>(meta: ResponseMeta, choice: Choice):
 
 /**
  * A completion as an OpenAI `chat.completion` body, with the pipeline report in `rewardgate`
- * (candidate texts only with `options.candidateText`).
- * A refusal keeps its text in `content` (so plain clients show it) and repeats it in `refusal`.
+ * (candidate texts only with `options.candidateText`): its tool calls in `message.tool_calls`
+ * (`content` null when the turn only calls tools), its reasoning in `reasoning_content`, and its
+ * logprobs. A refusal keeps its text in `content` (so plain clients show it) and repeats it in `refusal`.
  *
  * @example
  * const body = toChatCompletion(await guarded.generate(request), createResponseMeta(request.model));
  */
 export function toChatCompletion(completion: WireCompletion, meta: ResponseMeta, options: WireReportOptions = {}): OpenAIChatCompletion {
   const body: OpenAIChatCompletion = chatCompletionFrame({ ...meta, id: completion.id ?? meta.id, model: completion.model ?? meta.model }, {
-    message: { role: 'assistant', content: completion.text, refusal: completion.refused ? completion.text : null },
+    message: assistantMessage(completion),
     finish_reason: toOpenAIFinishReason(completion.finishReason),
-    logprobs: null,
+    logprobs: completion.logprobs ?? null,
   });
   if (completion.usage) body.usage = toOpenAIUsage(completion.usage);
   const field = rewardgateField(completion, options);
   if (field) body.rewardgate = field;
   return body;
+}
+
+/** The answer's assistant message, in OpenAI's field order. */
+export function assistantMessage(completion: WireCompletion): OpenAIAssistantMessage {
+  const calls = completion.toolCalls?.length ? completion.toolCalls : undefined;
+  const message: OpenAIAssistantMessage = {
+    role: 'assistant',
+    content: calls && completion.text === '' ? null : completion.text,
+    refusal: completion.refused ? completion.text : null,
+  };
+  if (calls) message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
+  if (completion.reasoning) message.reasoning_content = completion.reasoning;
+  return message;
 }

@@ -1,26 +1,18 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import type { ChatRequest, Message } from '../../types.js';
-
-// OpenAI content parts: only text parts can become our string content.
-const TextPartSchema = z.object({ type: z.literal('text'), text: z.string() });
-const ContentSchema = z.union([z.string(), z.array(TextPartSchema), z.null()]);
-
-const WireMessageSchema = z.looseObject({
-  // `developer` is OpenAI's newer name for the system turn.
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: ContentSchema.optional(),
-});
+import { ResponseFormatSchema, ToolChoiceSchema, ToolSchema, type ChatRequest, type Message } from '../../types.js';
+import { WireRequestMessageSchema, type WireRequestMessage } from '../../wire/openai-shape.js';
 
 /**
- * The body of an OpenAI `POST /v1/chat/completions` request, as far as rewardgate reads it.
- * Unknown fields are tolerated (see {@link toChatRequest} for what happens to them).
+ * The body of an OpenAI `POST /v1/chat/completions` request, as far as rewardgate reads it:
+ * messages with content parts and tool calls, tools, and the sampling fields. Unknown fields are
+ * tolerated (see {@link toChatRequest} for what happens to them).
  *
  * @example
  * const ok = OpenAIChatBodySchema.safeParse(body).success;
  */
 export const OpenAIChatBodySchema = z.looseObject({
-  messages: z.array(WireMessageSchema).min(1, 'a conversation needs at least one message'),
+  messages: z.array(WireRequestMessageSchema).min(1, 'a conversation needs at least one message'),
   model: z.string().min(1).optional(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
@@ -31,10 +23,16 @@ export const OpenAIChatBodySchema = z.looseObject({
   // One chosen answer per request: fan-out belongs to bestOfN, not to the wire.
   n: z.literal(1, { error: 'n > 1 is not supported: the pipeline answers with one chosen completion (use bestOfN to sample several)' }).nullish(),
   stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  // Tool calls cannot be represented in a text completion: refuse them instead of dropping them.
-  tools: z.array(z.unknown()).max(0, 'tool calling is not supported through rewardgate').optional(),
-  functions: z.array(z.unknown()).max(0, 'function calling is not supported through rewardgate').optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  tools: z.array(ToolSchema).nullish(),
+  tool_choice: ToolChoiceSchema.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  response_format: ResponseFormatSchema.nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).nullish(),
+  // The legacy function-calling fields: answers would come back in `function_call`, which no layer reads.
+  functions: z.array(z.unknown()).max(0, 'legacy function calling is not supported: use `tools`').nullish(),
 });
 export type OpenAIChatBody = z.infer<typeof OpenAIChatBodySchema>;
 
@@ -45,17 +43,21 @@ export interface WireRequest {
   includeUsage: boolean;
 }
 
+// Fields read into the ChatRequest as they are (nulls count as absent).
+const COPIED = [
+  'model', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'stop', 'tools', 'tool_choice',
+  'parallel_tool_calls', 'response_format', 'logprobs', 'top_logprobs', 'reasoning_effort',
+] as const;
 // Fields handled here; everything else is forwarded to the model in `extra`.
-const HANDLED = new Set([
-  'messages', 'model', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'stop', 'n',
-  'stream', 'stream_options', 'tools', 'functions', 'tool_choice', 'function_call', 'parallel_tool_calls',
-]);
+const HANDLED = new Set<string>([...COPIED, 'messages', 'n', 'stream', 'stream_options', 'functions', 'function_call']);
 
 /**
- * Turns an OpenAI chat-completions body into a ChatRequest. `developer` turns become `system`,
- * text content parts are joined, `max_completion_tokens` wins over `max_tokens`, nulls count as
- * absent, and unknown fields (`nvext`, `top_k`, `user`...) are forwarded in `extra`.
- * Throws a ValidationError naming each bad path (`messages[0].content[1].type`).
+ * Turns an OpenAI chat-completions body into a ChatRequest, faithfully: content parts, tool calls,
+ * `tool_call_id`, `name`, tools and every sampling field are kept as sent (`max_completion_tokens`
+ * stays apart from `max_tokens`). `developer` turns become `system`, an assistant turn's
+ * `reasoning_content` becomes its `reasoning`, nulls count as absent, and unknown fields (`nvext`,
+ * `top_k`, `user`...) are forwarded in `extra`. Throws a ValidationError naming each bad path
+ * (`messages[0].content[1].image_url.url`).
  *
  * @example
  * const { request, stream } = toChatRequest(await req.json());
@@ -64,18 +66,9 @@ export function toChatRequest(body: unknown, options: { forwardUnknown?: boolean
   const parsed = OpenAIChatBodySchema.safeParse(body);
   if (!parsed.success) throw ValidationError.fromZod('chat completion request', parsed.error);
   const b = parsed.data;
-  const messages: Message[] = b.messages.map((m) => ({
-    role: m.role === 'developer' ? 'system' : m.role,
-    content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text).join(''),
-  }));
-  const request: ChatRequest = { messages };
-  if (b.model !== undefined) request.model = b.model;
-  if (b.temperature != null) request.temperature = b.temperature;
-  if (b.top_p != null) request.top_p = b.top_p;
-  const maxTokens = b.max_completion_tokens ?? b.max_tokens;
-  if (maxTokens != null) request.max_tokens = maxTokens;
-  if (b.seed != null) request.seed = b.seed;
-  if (b.stop != null) request.stop = b.stop;
+  const request: ChatRequest = { messages: b.messages.map(toMessage) };
+  const into = request as Record<string, unknown>;
+  for (const key of COPIED) if (b[key] != null) into[key] = b[key];
   if (options.forwardUnknown !== false) {
     let extra: Record<string, unknown> | undefined;
     for (const key of Object.keys(b)) {
@@ -86,4 +79,18 @@ export function toChatRequest(body: unknown, options: { forwardUnknown?: boolean
   }
   // The body schema holds every bound of ChatRequestSchema, so the result needs no second parse.
   return { request, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
+}
+
+// A wire turn as a Message. An assistant turn with neither text nor calls gets '' (some clients
+// send null there); an empty `tool_calls` list asks for nothing and is dropped.
+function toMessage(m: WireRequestMessage): Message {
+  const role = m.role === 'developer' ? 'system' : m.role;
+  const calls = m.tool_calls?.length ? m.tool_calls : undefined;
+  const message: Message = { role, content: m.content ?? (calls ? null : '') };
+  if (m.name !== undefined) message.name = m.name;
+  if (calls) message.tool_calls = calls;
+  if (m.tool_call_id !== undefined) message.tool_call_id = m.tool_call_id;
+  const reasoning = m.reasoning_content ?? m.reasoning;
+  if (role === 'assistant' && reasoning) message.reasoning = reasoning;
+  return message;
 }

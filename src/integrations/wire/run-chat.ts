@@ -1,5 +1,5 @@
 import { StreamError } from '../../errors.js';
-import type { ChatModel, TextDeltaEvent } from '../../interfaces.js';
+import type { ChatModel, ReasoningDeltaEvent, TextDeltaEvent } from '../../interfaces.js';
 import type { ChatRequest, Completion } from '../../types.js';
 import { createResponseMeta, toChatCompletion, type WireCompletion } from './completion.js';
 import { sseData, toSSE } from './chunks.js';
@@ -54,8 +54,9 @@ export function modelResolver(source: ModelSource): () => Promise<AnyChatModel> 
 /**
  * Runs one OpenAI chat-completions body through `model`. Never throws: a bad body, a failed
  * upstream or a broken stream come back as OpenAI-style errors. A streaming answer waits for the
- * model's first text (or its finish), past any progress events, so failures before any output
- * still get a proper HTTP status; a failure after that ends the stream with an `{ error }` event
+ * model's first output (text, reasoning, a tool call, or its finish), past any progress events,
+ * so failures before any output still get a proper HTTP status; a failure after that ends the
+ * stream with an `{ error }` event
  * (what OpenAI does). `signal` cancels the model call.
  *
  * @example
@@ -72,7 +73,7 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
     }
     const iterator = model.stream(request, { signal })[Symbol.asyncIterator]();
     // Progress events (candidate-start, score, verdict...) are not output and toSSE drops them:
-    // the answer becomes a 200 stream only at the first text or the finish, so a failure before
+    // the answer becomes a 200 stream only at the first output or the finish, so a failure before
     // that still gets its real status.
     let first = await iterator.next();
     while (!first.done && !isOutput(first.value)) first = await iterator.next();
@@ -86,7 +87,17 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
 
 // Only these reach the client; an empty delta adds nothing, so it does not commit the answer either.
 function isOutput(event: { type: string }): boolean {
-  return event.type === 'finish' || (event.type === 'text-delta' && (event as TextDeltaEvent).text !== '');
+  switch (event.type) {
+    case 'finish':
+    case 'tool-call-delta':
+    case 'tool-call':
+      return true;
+    case 'text-delta':
+    case 'reasoning-delta':
+      return (event as TextDeltaEvent | ReasoningDeltaEvent).text !== '';
+    default:
+      return false;
+  }
 }
 
 /** An error as a JSON result (reported to `onError` when it is a server-side failure). */
