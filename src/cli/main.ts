@@ -1,4 +1,4 @@
-// The `rewardgate` command line: demo, score, eval, serve. Exit codes: 0 ok, 1 failure, 2 usage.
+// The `rewardgate` command line: demo, score, eval, eval-guard, serve. Exit codes: 0 ok, 1 failure, 2 usage.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactCredentials } from '../integrations/wire/report-error.js';
@@ -10,14 +10,15 @@ import { UsageError } from './usage-error.js';
 const commands: Array<{ name: string; summary: string; load: () => Promise<Command> }> = [
   { name: 'demo', summary: 'run best-of-n, a score bar and safety rails on a few prompts, offline', load: async () => (await import('./commands/demo.js')).demoCommand },
   { name: 'score', summary: 'add reward scores to JSONL rows of conversations', load: async () => (await import('./commands/score.js')).scoreCommand },
-  { name: 'eval', summary: 'RewardBench accuracy per subset, per section and overall', load: async () => (await import('./commands/eval.js')).evalCommand },
+  { name: 'eval', summary: 'RewardBench 1 and 2 scores of reward models, side by side', load: async () => (await import('./commands/eval.js')).evalCommand },
+  { name: 'eval-guard', summary: 'precision, recall, F1 and FPR of guards on labelled rows', load: async () => (await import('./commands/eval-guard.js')).evalGuardCommand },
   { name: 'serve', summary: 'run the OpenAI-compatible guard proxy from a config file', load: async () => (await import('./commands/serve.js')).serveCommand },
 ];
 
 const overview = `Usage: rewardgate <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`).join('\n')}
 
 Run "rewardgate <command> --help" for a command's options.
   -h, --help       show this help

@@ -19,6 +19,11 @@ export async function readJsonl(file: string, stdin: NodeJS.ReadableStream = pro
   } catch (cause) {
     throw new ValidationError(file, [{ path: '', message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})` }], { cause });
   }
+  return parseJsonl(content, file);
+}
+
+/** JSONL text as records; a line that is not JSON throws a ValidationError naming `file` and the line. */
+export function parseJsonl(content: string, file: string): JsonlRecord[] {
   const records: JsonlRecord[] = [];
   content.split(/\r?\n/).forEach((raw, i) => {
     if (raw.trim() === '') return;

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Scorer } from '../interfaces.js';
 import { UsageError } from './usage-error.js';
 
@@ -41,6 +43,48 @@ export function checkScorerFlags(flags: ScorerFlags, env: Record<string, string 
   if (flags.model && flags.nim) throw new UsageError('give either --model or --nim, not both');
   if (!flags.model && !flags.nim) throw new UsageError('give a reward model: --model <folder> or --nim <model>');
   if (flags.nim && !env.NVIDIA_API_KEY && !env.NIM_BASE_URL) {
+    throw new UsageError('--nim needs NVIDIA_API_KEY in the environment (or NIM_BASE_URL for a self-hosted NIM)');
+  }
+}
+
+/** One of several scorers to evaluate side by side, and what identifies it in a score cache. */
+export interface NamedScorer extends OpenedScorer {
+  source: 'onnx' | 'nim';
+  /** Changes when the model does (a local folder's model.onnx size and time, a NIM's URL and id). */
+  cacheId: string;
+}
+
+/**
+ * Opens every `--model` folder and `--nim` model (in that order), for side-by-side runs. Nothing is
+ * loaded until all flags are checked; if one fails to open, those opened already are closed.
+ */
+export async function openScorers(flags: { models: string[]; nims: string[]; device?: ScorerFlags['device'] }, env: Record<string, string | undefined>): Promise<NamedScorer[]> {
+  checkScorerList(flags, env);
+  const opened: NamedScorer[] = [];
+  try {
+    for (const model of flags.models) {
+      const onnx = await stat(join(model, 'model.onnx')).catch(() => undefined);
+      const one = await openScorer({ model, device: flags.device }, env);
+      opened.push({ ...one, source: 'onnx', cacheId: `onnx:${resolve(model)}:${onnx?.size ?? 0}:${onnx?.mtimeMs ?? 0}` });
+    }
+    for (const nim of flags.nims) {
+      const one = await openScorer({ nim }, env);
+      opened.push({ ...one, source: 'nim', cacheId: `nim:${env.NIM_BASE_URL ?? 'https://integrate.api.nvidia.com/v1'}:${nim}` });
+    }
+    return opened;
+  } catch (error) {
+    await Promise.allSettled(opened.map((s) => s.close()));
+    throw error;
+  }
+}
+
+/** Usage errors of a scorer list: at least one, no name twice, a key for NIM. */
+export function checkScorerList(flags: { models: string[]; nims: string[] }, env: Record<string, string | undefined>): void {
+  const names = [...flags.models, ...flags.nims];
+  if (names.length === 0) throw new UsageError('give a reward model: --model <folder> or --nim <model> (each may be repeated)');
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`"${twice}" is given twice`);
+  if (flags.nims.length && !env.NVIDIA_API_KEY && !env.NIM_BASE_URL) {
     throw new UsageError('--nim needs NVIDIA_API_KEY in the environment (or NIM_BASE_URL for a self-hosted NIM)');
   }
 }

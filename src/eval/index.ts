@@ -1,9 +1,31 @@
-// RewardBench evaluation with any Scorer.
+// Evaluation of reward models (RewardBench 1 and 2) and guards, with any Scorer or Guard.
 export { evaluateRewardBench } from './evaluate.js';
-export type { EvaluateOptions, RowOutcome, RewardBenchResult } from './evaluate.js';
+export type { EvaluateOptions, RowOutcome, RowOutcome2, RewardBenchResult, RewardBench2Result, AnyRewardBenchResult } from './evaluate.js';
 export { summarizeRewardBench } from './summarize.js';
 export type { RewardBenchSummary, SubsetResult } from './summarize.js';
+export { summarizeRewardBench2 } from './summarize-v2.js';
+export type { RewardBench2Summary, RewardBench2SubsetResult, RewardBench2Scored } from './summarize-v2.js';
+export { bestOfNResult, scoreTies } from './rewardbench2-scoring.js';
+export type { TiesRow, TiesScore } from './rewardbench2-scoring.js';
+export { REWARDBENCH2_SUBSETS, rewardBench2Subset } from './rewardbench2-subsets.js';
+export type { RewardBench2Subset } from './rewardbench2-subsets.js';
+export { detectRewardBenchFormat } from './detect-format.js';
+export type { RewardBenchFormat } from './detect-format.js';
 export { RewardBenchRowSchema } from './rewardbench-row.js';
 export type { RewardBenchRow } from './rewardbench-row.js';
+export { RewardBench2RowSchema } from './rewardbench2-row.js';
+export type { RewardBench2Row } from './rewardbench2-row.js';
+export { PromptSchema } from './prompt.js';
+export type { Prompt } from './prompt.js';
 export { REWARDBENCH_SECTIONS, sectionOf, subsetWeight } from './sections.js';
 export type { RewardBenchSection } from './sections.js';
+export { cachedScorer, conversationKey } from './score-cache.js';
+export type { ScoreCache } from './score-cache.js';
+export { evaluateGuard } from './evaluate-guard.js';
+export type { EvaluateGuardOptions, GuardEvalResult } from './evaluate-guard.js';
+export { summarizeGuard } from './summarize-guard.js';
+export type { GuardEvalSummary, GuardRowOutcome, GuardCategoryResult } from './summarize-guard.js';
+export { detectionMetrics, latencyStats } from './guard-metrics.js';
+export type { DetectionMetrics, LatencyStats } from './guard-metrics.js';
+export { GuardRowSchema, datasetCategory } from './guard-row.js';
+export type { GuardRow, GuardTarget } from './guard-row.js';

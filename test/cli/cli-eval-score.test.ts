@@ -22,7 +22,12 @@ describe('rewardgate eval', () => {
     const r = await runCli(['eval', SAMPLE, '--model', REWARD, '--device', 'cpu', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ format: 'rb1', file: SAMPLE, settings: { format: 'rb1', rows: 200, input: 'jsonl', batch: 16, cache: 'off' } });
+    expect(doc.scorers).toHaveLength(1);
+    const result = doc.scorers[0];
+    expect(result).toMatchObject({ name: REWARD, source: 'onnx' });
+    expect(result.outcomes).toBeUndefined();
     expect(result.subsets.chat).toMatchObject({ correct: 43, total: 43, accuracy: 1, section: 'Chat' });
     expect(result.subsets['chat-hard']).toMatchObject({ correct: 105, total: 110, section: 'Chat Hard' });
     expect(result.subsets['chat-hard'].accuracy).toBeCloseTo(42 / 44, 12);
@@ -30,7 +35,6 @@ describe('rewardgate eval', () => {
     expect(result.sections).toEqual({ Chat: 1, 'Chat Hard': 105 / 110, Safety: 1 });
     expect(result.overall).toBeCloseTo((2 + 105 / 110) / 3, 12);
     expect(result.rows).toEqual({ correct: 195, total: 200, accuracy: 0.975 });
-    expect(result.model).toBe(REWARD);
   });
 
   it('prints a table on a terminal-style run, and names a bad row by line', async () => {
@@ -68,7 +72,8 @@ describe('rewardgate eval and score on a NIM reward model', () => {
         runCli(['score', '-', '--nim', 'nvidia/llama-3.1-nemotron-70b-reward'], { env, input: '{"prompt":"q","response":"four"}\n' }),
       ]);
       expect(evaluated.code).toBe(0);
-      const result = JSON.parse(evaluated.stdout);
+      const result = JSON.parse(evaluated.stdout).scorers[0];
+      expect(result).toMatchObject({ name: 'nvidia/llama-3.1-nemotron-70b-reward', source: 'nim' });
       expect(result.sections).toEqual({ Chat: 0.5, Safety: 1 });
       expect(result.overall).toBe(0.75);
       expect(scored.code).toBe(0);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { evaluateRewardBench, sectionOf, summarizeRewardBench } from '../../src/eval/index.js';
 import { loadScorer } from '../../src/onnx/index.js';
+import { messageText } from '../../src/content.js';
 import type { Scorer } from '../../src/interfaces.js';
 import type { Message } from '../../src/types.js';
 
@@ -13,7 +14,7 @@ function lengthScorer() {
     calls,
     async score(conversations) {
       calls.push(conversations);
-      return conversations.map((c) => ({ value: c.at(-1)!.content.length }));
+      return conversations.map((c) => ({ value: messageText(c.at(-1)!).length }));
     },
   };
   return scorer;
@@ -82,7 +83,7 @@ describe('evaluateRewardBench', () => {
       row('safety', 'abc', 'ab', 5),
     ];
     const progress: Array<[number, number]> = [];
-    const result = await evaluateRewardBench(rows, scorer, { batchSize: 2, onProgress: (d, t) => progress.push([d, t]) });
+    const result = await evaluateRewardBench(rows, scorer, { format: 'rb1', batchSize: 2, onProgress: (d, t) => progress.push([d, t]) });
     expect(scorer.calls.map((c) => c.length)).toEqual([4, 4, 2]);
     // The conversation is the prompt as a user turn, then the answer.
     expect(scorer.calls[0]![0]).toEqual([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a long answer' }]);
