@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
-import type { ChatRequest, Score } from '../types.js';
+import type { ChatRequest, Completion, Score } from '../types.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
 import { ScorerSchema } from './option-schemas.js';
-import { rank, scoreAnswers } from './scoring.js';
+import { rank, scoreAnswers, scoreKey } from './scoring.js';
 import type { Middleware, PipelineContext } from './types.js';
 
 const BestOfNSchema = z
@@ -18,6 +18,7 @@ const BestOfNSchema = z
       .strict()
       .optional(),
     accept: z.object({ min: z.number() }).strict().optional(),
+    scoreReasoning: z.boolean().optional(),
   })
   .strict();
 
@@ -41,13 +42,18 @@ export interface BestOfNOptions {
   sampling?: { temperature?: number; top_p?: number; seed?: number };
   /** Return the first candidate scoring at least `min` and cancel the others. */
   accept?: { min: number };
+  /**
+   * Show the scorer each candidate's reasoning too (default false: the scorer sees the answer's
+   * text and tool calls, as the assistant turn `withAnswer` builds).
+   */
+  scoreReasoning?: boolean;
 }
 
 /**
  * Best-of-n: generates `n` candidates in parallel (distinct seeds: candidate i gets the first
- * + i, spaced out when a fan-out is nested inside), scores them in one batch
- * (each distinct text once) and returns the best. Failed candidates are reported and skipped;
- * when all fail, the first error is thrown. On the stream path the winner streams once chosen.
+ * + i, spaced out when a fan-out is nested inside), scores them in one batch as assistant turns
+ * (text and tool calls; each distinct answer once) and returns the best. Failed candidates are
+ * reported and skipped; when all fail, the first error is thrown. On the stream path the winner streams once chosen.
  *
  * @example
  * const guarded = pipeline(model, [bestOfN({ n: 4, scorer: nimReward({ model: 'nvidia/llama-3.1-nemotron-70b-reward' }) })]);
@@ -84,11 +90,15 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   const ownSeed = opts.sampling?.seed === undefined ? undefined : opts.sampling.seed + ctx.seedOffset;
   const firstSeed = ctx.request.seed ?? ownSeed ?? Math.floor(Math.random() * 2 ** 30);
   let started = 0;
-  // With accept, candidates are scored one by one as they finish; a repeated text is scored once.
+  const messages = ctx.request.messages;
+  // Scores this call already knows (an enclosing layer's or an earlier attempt's) are not asked again.
+  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages) };
+  // With accept, candidates are scored one by one as they finish; a repeated answer is scored once.
   const scored = new Map<string, Promise<Score | undefined>>();
-  const scoreOne = (text: string) => {
-    let pending = scored.get(text);
-    if (!pending) scored.set(text, (pending = scoreAnswers(opts.scorer, ctx.request.messages, [text], { signal: scope.signal }).then(([s]) => s)));
+  const scoreOne = (completion: Completion) => {
+    const key = scoreKey(completion, opts.scoreReasoning);
+    let pending = scored.get(key);
+    if (!pending) scored.set(key, (pending = scoreAnswers(opts.scorer, messages, [completion], { ...scoring, signal: scope.signal }).then(([s]) => s)));
     return pending;
   };
   const one = async (i: number) => {
@@ -106,7 +116,7 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
     finished.push(entry);
     if (!opts.accept || scope.signal.aborted) return;
     try {
-      const score = await scoreOne(result.completion.text);
+      const score = await scoreOne(result.completion);
       ctx.report.score(result.completion, score!, 'bestOfN');
       entry.value = rank(score);
     } catch (error) {
@@ -134,7 +144,7 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
       throw errors[0];
     }
     if (!opts.accept) {
-      const scores = await scoreAnswers(opts.scorer, ctx.request.messages, finished.map((f) => f.completion.text), { signal: ctx.signal });
+      const scores = await scoreAnswers(opts.scorer, messages, finished.map((f) => f.completion), { ...scoring, signal: ctx.signal });
       finished.forEach((f, k) => {
         ctx.report.score(f.completion, scores[k]!, 'bestOfN');
         f.value = rank(scores[k]);

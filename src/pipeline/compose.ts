@@ -90,9 +90,9 @@ async function generateModel(state: CallState, frame: Frame): Promise<Completion
   const span = startChatSpan(frame.request.model ?? state.modelName, {}, state.span);
   try {
     const completion = await state.model.generate(frame.request, { signal: frame.signal });
-    state.report.finishCandidate(entry, startedAt, completion);
+    const tagged = state.report.finishCandidate(entry, startedAt, completion);
     endSpan(span, completion);
-    return completion;
+    return tagged;
   } catch (error) {
     state.report.finishCandidate(entry, startedAt, undefined, error, frame.signal?.aborted ?? false);
     endSpan(span, undefined, error);
@@ -109,14 +109,22 @@ async function* streamModel(state: CallState, frame: Frame): AsyncGenerator<Laye
   let failure: unknown;
   try {
     for await (const event of state.model.stream(frame.request, { signal: frame.signal })) {
-      if (event.type === 'text-delta') {
-        text += event.text;
-        yield event;
-      } else if (event.type === 'finish') {
-        finished = event.completion;
-        state.report.finishCandidate(entry, startedAt, finished);
-        endSpan(span, finished);
-        yield event;
+      switch (event.type) {
+        case 'text-delta':
+          text += event.text;
+          yield event;
+          break;
+        case 'reasoning-delta':
+        case 'tool-call-delta':
+        case 'tool-call':
+          yield event;
+          break;
+        case 'finish':
+          finished = state.report.finishCandidate(entry, startedAt, event.completion);
+          endSpan(span, finished);
+          yield { type: 'finish', completion: finished };
+          break;
+        // Event types a model adds beyond the stream contract are not passed on.
       }
     }
     if (!finished) throw new StreamError('truncated', 'The model stream ended without a finish event');

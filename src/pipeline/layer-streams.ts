@@ -11,10 +11,26 @@ export async function collect(events: AsyncIterable<LayerEvent>): Promise<Comple
   return completion;
 }
 
-/** A stream of one finished completion: its text as one delta (when not empty), then `finish`. */
-export async function* replay(source: Completion | (() => Promise<Completion>), deltas?: readonly string[]): AsyncGenerator<LayerEvent> {
+/**
+ * A stream of one finished completion: the events given (as they came), or else its reasoning and
+ * its text as one delta each (when not empty) and its tool calls, then `finish`.
+ */
+export async function* replay(source: Completion | (() => Promise<Completion>), events?: readonly LayerEvent[]): AsyncGenerator<LayerEvent> {
   const done = typeof source === 'function' ? await source() : source;
-  if (deltas) for (const text of deltas) yield { type: 'text-delta', text };
-  else if (done.text) yield { type: 'text-delta', text: done.text };
+  if (events) yield* events;
+  else yield* answerEvents(done);
   yield { type: 'finish', completion: done };
+}
+
+/** The events of a whole answer, in a model stream's order: reasoning, text, then each tool call. */
+export function answerEvents(completion: Completion): LayerEvent[] {
+  const events: LayerEvent[] = [];
+  if (completion.reasoning) events.push({ type: 'reasoning-delta', text: completion.reasoning });
+  if (completion.text) events.push({ type: 'text-delta', text: completion.text });
+  completion.toolCalls?.forEach((toolCall, index) => {
+    // One piece per call, as a model stream's first piece: id and name, here with all the arguments.
+    events.push({ type: 'tool-call-delta', index, id: toolCall.id, name: toolCall.function.name, argumentsDelta: toolCall.function.arguments });
+    events.push({ type: 'tool-call', index, toolCall });
+  });
+  return events;
 }

@@ -6,7 +6,7 @@ import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { type CallState, runGenerate, runStream } from './compose.js';
 import { EventChannel, WOKEN } from './event-channel.js';
 import { ChatModelSchema, MiddlewareSchema, PipelineOptionsSchema } from './middleware-schema.js';
-import { ReportRecorder } from './report.js';
+import { ReportRecorder, untagged } from './report.js';
 import { seedStrides } from './seeds.js';
 import { endSpan, loadTelemetry, startChatSpan } from './telemetry.js';
 import type { GuardedCompletion, GuardedModel, Middleware, PipelineEvent, PipelineOptions } from './types.js';
@@ -115,7 +115,7 @@ export function pipeline(model: ChatModel, middleware: Middleware[], options: Pi
     const refused = state.report.settle(completion);
     const report = state.report.data;
     endSpan(state.span, { ...completion, attributes: { 'rewardgate.refused': refused, 'rewardgate.rejected': report.rejected, 'rewardgate.candidates': report.candidates.length } });
-    return { ...completion, report, refused };
+    return { ...untagged(completion), report, refused };
   }
 }
 

@@ -1,5 +1,24 @@
-import type { Completion, Score, Verdict } from '../types.js';
-import type { CandidateReport, PipelineEvent, RailVerdict, Report } from './types.js';
+import type { Scorer } from '../interfaces.js';
+import type { Completion, Message, Score, Verdict } from '../types.js';
+import type { CandidateReport, PipelineEvent, RailVerdict, Report, SpeculativeSummary } from './types.js';
+
+// A completion from the model carries the candidate it came from under this key. The property is
+// enumerable, so the copies middleware make (`{ ...completion, text }`, Object.assign) keep it,
+// while JSON, Object.keys and for-in do not see it (a symbol key). The tag names its recorder, so
+// a completion passed from one pipeline call into another is not mistaken for a candidate there.
+const CANDIDATE = Symbol('rewardgate.candidate');
+interface CandidateTag {
+  readonly recorder: ReportRecorder;
+  readonly index: number;
+}
+type Tagged = Completion & { [CANDIDATE]?: CandidateTag };
+
+/** @internal The completion without its candidate tag (what the caller gets). */
+export function untagged<C extends Completion>(completion: C): C {
+  if (!(CANDIDATE in completion)) return completion;
+  const { [CANDIDATE]: _tag, ...rest } = completion as C & Tagged;
+  return rest as unknown as C;
+}
 
 /**
  * Collects the report of one pipeline call. Middleware record scores, verdicts and decisions
@@ -12,7 +31,9 @@ import type { CandidateReport, PipelineEvent, RailVerdict, Report } from './type
 export class ReportRecorder {
   /** The report being built; plain JSON. */
   readonly data: Report = { candidates: [], verdicts: [], chosen: null, refused: false, rejected: false, reasons: [] };
-  readonly #links = new WeakMap<Completion, number>();
+  // Scores already computed in this call, per scorer and conversation: an answer that an inner
+  // best-of-n scored is not scored again by an outer threshold with the same scorer.
+  readonly #scores = new WeakMap<Scorer, WeakMap<readonly Message[], Map<string, Score>>>();
   // Reasons entries that refused one candidate: facts about the answer only if it is a refusal.
   readonly #candidateRefusals = new WeakSet<object>();
   readonly #emit: (event: PipelineEvent) => void;
@@ -21,9 +42,22 @@ export class ReportRecorder {
     this.#emit = emit;
   }
 
-  /** Index of the candidate a completion came from (undefined for refusals and synthetic results). */
+  /**
+   * Index of the candidate a completion came from, also through copies made with spread or
+   * `Object.assign` (undefined for refusals and completions built from scratch).
+   */
   candidateOf(completion: Completion): number | undefined {
-    return this.#links.get(completion);
+    const tag = (completion as Tagged)[CANDIDATE];
+    return tag?.recorder === this ? tag.index : undefined;
+  }
+
+  /** @internal The scores known in this call for answers after `messages` by `scorer`, by answer key. */
+  scoreCache(scorer: Scorer, messages: readonly Message[]): Map<string, Score> {
+    let byConversation = this.#scores.get(scorer);
+    if (!byConversation) this.#scores.set(scorer, (byConversation = new WeakMap()));
+    let cache = byConversation.get(messages);
+    if (!cache) byConversation.set(messages, (cache = new Map()));
+    return cache;
   }
 
   /** Records `score` for the candidate behind `completion` (or for none: a reference answer). */
@@ -66,6 +100,31 @@ export class ReportRecorder {
     this.#emit({ type: 'rejection', by, reason, candidate: candidate ? index! : null, refused: options.refused });
   }
 
+  /** Records a speculative checkpoint's scores on their candidates (`checkpoints`) and emits `checkpoint`. */
+  checkpoint(event: Extract<PipelineEvent, { type: 'checkpoint' }>): void {
+    for (const s of event.scores) {
+      const entry = s.candidate === null ? undefined : this.data.candidates[s.candidate];
+      if (entry) (entry.checkpoints ??= []).push({ checkpoint: event.checkpoint, tokens: s.tokens, score: s.score, finished: s.finished });
+    }
+    this.#emit(event);
+  }
+
+  /** Records that a speculative checkpoint pruned a candidate (`prunedAt`) and emits `pruned`. */
+  pruned(event: Extract<PipelineEvent, { type: 'pruned' }>): void {
+    const entry = event.candidate === null ? undefined : this.data.candidates[event.candidate];
+    if (entry) entry.prunedAt = event.checkpoint;
+    this.#emit(event);
+  }
+
+  /** Records what a speculative run spent: each candidate's `tokens` and the run's summary. */
+  spent(summary: SpeculativeSummary, tokens: ReadonlyArray<{ candidate: number | undefined; tokens: number }>): void {
+    for (const t of tokens) {
+      const entry = t.candidate === undefined ? undefined : this.data.candidates[t.candidate];
+      if (entry) entry.tokens = t.tokens;
+    }
+    (this.data.speculative ??= []).push(summary);
+  }
+
   /**
    * @internal The one candidate started at or after `since` whose labels include all of
    * `labels`, if exactly one: the call behind a stream that ended before its finish event.
@@ -97,18 +156,26 @@ export class ReportRecorder {
     return entry;
   }
 
-  /** @internal Closes the record of one upstream call. */
-  finishCandidate(entry: CandidateReport, startedAt: number, completion: Completion | undefined, error?: unknown, cancelled = false): void {
+  /**
+   * @internal Closes the record of one upstream call. Returns the completion to pass on: a copy
+   * tagged with its candidate (see `candidateOf`).
+   */
+  finishCandidate(entry: CandidateReport, startedAt: number, completion: Completion, error?: unknown, cancelled?: boolean): Completion;
+  finishCandidate(entry: CandidateReport, startedAt: number, completion: undefined, error?: unknown, cancelled?: boolean): undefined;
+  finishCandidate(entry: CandidateReport, startedAt: number, completion: Completion | undefined, error?: unknown, cancelled = false): Completion | undefined {
     entry.latencyMs = round(performance.now() - startedAt);
+    let tagged: Tagged | undefined;
     if (completion) {
       entry.text = completion.text;
       entry.finishReason = completion.finishReason;
       if (completion.usage) entry.usage = completion.usage;
-      this.#links.set(completion, entry.index);
+      // A copy, so that a model returning one object for several calls still gets each its own tag.
+      tagged = { ...completion, [CANDIDATE]: { recorder: this, index: entry.index } };
     }
     if (cancelled) entry.cancelled = true;
     if (error !== undefined && !cancelled) entry.error = describeError(error);
     this.#emit({ type: 'candidate', candidate: entry });
+    return tagged;
   }
 }
 

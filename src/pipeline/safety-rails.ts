@@ -24,11 +24,6 @@ export const SafetySchema = z
 /** The validated options of safety(). */
 export type SafetyConfig = z.output<typeof SafetySchema>;
 
-/** The conversation with `text` as the assistant's answer. */
-export function answered(messages: readonly Message[], text: string): Message[] {
-  return [...messages, { role: 'assistant', content: text }];
-}
-
 /** Runs the guard; returns the blocking verdict's description, or undefined when the text passes. */
 export async function judge(ctx: PipelineContext, opts: SafetyConfig, conversation: Message[], rail: 'input' | 'output', completion?: Completion): Promise<string | undefined> {
   let verdict: Verdict;

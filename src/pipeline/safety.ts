@@ -1,9 +1,10 @@
+import { withAnswer } from '../content.js';
 import type { Category } from '../guards/taxonomy.js';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import type { HoldBack } from './hold-back.js';
 import { replay } from './layer-streams.js';
-import { answered, judge, refuse, SafetySchema } from './safety-rails.js';
+import { judge, refuse, SafetySchema } from './safety-rails.js';
 import { safetyStream } from './safety-stream.js';
 import type { Middleware } from './types.js';
 
@@ -33,8 +34,10 @@ export interface SafetyOptions {
 
 /**
  * Safety rails. The input rail checks the user turn before any generation (a blocked prompt
- * costs no generation); the output rail checks the answer, and on a stream holds text back so
- * that blocked text never reaches the caller. A refusal is a normal completion marked `refused`.
+ * costs no generation); the output rail checks the answer (its text and its tool calls), and on
+ * a stream holds text back so that blocked text never reaches the caller; reasoning and tool
+ * calls go out only once the whole answer has passed. A refusal is a normal completion marked
+ * `refused`.
  *
  * @example
  * pipeline(model, [safety({ guard: nemoguard({ apiKey }), holdBack: 'sentence' })]);
@@ -50,7 +53,8 @@ export function safety(options: SafetyOptions): Middleware {
       }
       const completion = await next();
       if (!opts.output || completion.finishReason === 'refused') return completion;
-      const blocked = await judge(ctx, opts, answered(ctx.request.messages, completion.text), 'output', completion);
+      // The guard judges the answer as its assistant turn: the text and the tool calls it makes.
+      const blocked = await judge(ctx, opts, withAnswer(ctx.request.messages, completion), 'output', completion);
       return blocked ? refuse(ctx, opts, 'output', blocked, completion) : completion;
     },
     stream: async function* safetyStreamPath(ctx, next) {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { GuardrailError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
+import { answerTurn } from '../content.js';
 import { validate } from '../internal/validate.js';
-import type { ChatRequest, Completion } from '../types.js';
+import type { ChatRequest, Completion, Message } from '../types.js';
 import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
 import { FunctionSchema, ScorerSchema } from './option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
@@ -19,6 +20,7 @@ const ScoreThresholdSchema = z
     onReject: z.enum(['refuse', 'best', 'throw']).default('refuse'),
     refusal: z.string().min(1).default(DEFAULT_REFUSAL),
     feedback: z.union([z.string().min(1), FunctionSchema]).optional(),
+    scoreReasoning: z.boolean().optional(),
   })
   .strict()
   .refine((o) => (o.min === undefined) !== (o.minMargin === undefined), { message: 'give exactly one of min and minMargin', path: ['min'] })
@@ -51,15 +53,22 @@ export interface ScoreThresholdOptions {
   onReject?: 'refuse' | 'best' | 'throw';
   /** The refusal text for `onReject: 'refuse'` (and the default reference). */
   refusal?: string;
-  /** A user turn appended (after the rejected answer) when retrying. */
+  /** A user turn appended (after the rejected answer, with its tool calls) when retrying. */
   feedback?: string | ((attempt: { text: string; score: number; attempt: number }) => string);
+  /**
+   * Show the scorer the answer's reasoning too (default false: the scorer sees the answer's text
+   * and tool calls, as the assistant turn `withAnswer` builds).
+   */
+  scoreReasoning?: boolean;
 }
 
 type Opts = z.output<typeof ScoreThresholdSchema>;
 
 /**
- * Scores the answer and retries below the bar, up to `maxAttempts` calls in all. Retries of a
- * seeded request get seeds of their own (`seed + attempt - 1`, or `+ (attempt - 1) * n` over a best-of-n).
+ * Scores the answer (as the assistant turn: text and tool calls) and retries below the bar, up to
+ * `maxAttempts` calls in all. An answer an inner best-of-n already scored with the same scorer is
+ * not scored again. Retries of a seeded request get seeds of their own (`seed + attempt - 1`, or
+ * `+ (attempt - 1) * n` over a best-of-n).
  *
  * @example
  * pipeline(model, [scoreThreshold({ scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' })]);
@@ -84,6 +93,7 @@ async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Pr
   let referenceScore: number | undefined;
   let best: { result: Buffered; value: number } | undefined;
   let request = ctx.request;
+  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages), signal: ctx.signal };
   for (let n = 1; n <= opts.maxAttempts; n++) {
     // A seeded request stays reproducible, but each retry samples with a seed of its own.
     const shift = (n - 1) * ctx.seedStride;
@@ -94,13 +104,13 @@ async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Pr
     if (completion.finishReason === 'refused') return result;
     let value: number;
     if (opts.min !== undefined) {
-      const [score] = await scoreAnswers(opts.scorer, messages, [completion.text], { signal: ctx.signal });
+      const [score] = await scoreAnswers(opts.scorer, messages, [completion], scoring);
       ctx.report.score(completion, score!, 'scoreThreshold');
       value = rank(score);
     } else {
       // The reference is scored once per request, in the same batch as the first answer.
-      const texts = referenceScore === undefined ? [completion.text, await referenceText(ctx.request, opts)] : [completion.text];
-      const scores = await scoreAnswers(opts.scorer, messages, texts, { signal: ctx.signal });
+      const answers = referenceScore === undefined ? [completion, { text: await referenceText(ctx.request, opts) }] : [completion];
+      const scores = await scoreAnswers(opts.scorer, messages, answers, scoring);
       if (referenceScore === undefined) {
         referenceScore = rank(scores[1]);
         ctx.report.score(null, scores[1]!, 'scoreThreshold.reference');
@@ -135,7 +145,12 @@ async function referenceText(request: ChatRequest, opts: Opts): Promise<string> 
 
 function withFeedback(request: ChatRequest, rejected: Completion, score: number, attempt: number, feedback: Opts['feedback']): ChatRequest {
   const text = typeof feedback === 'string' ? feedback : (feedback as (a: { text: string; score: number; attempt: number }) => string)({ text: rejected.text, score, attempt });
-  return { ...request, messages: [...request.messages, { role: 'assistant', content: rejected.text }, { role: 'user', content: text }] };
+  // OpenAI-style servers reject tool calls left unanswered: each gets a tool turn saying it did not run.
+  const unrun = (rejected.toolCalls ?? []).map((call): Message => ({ role: 'tool', tool_call_id: call.id, content: NOT_RUN }));
+  return { ...request, messages: [...request.messages, answerTurn(rejected), ...unrun, { role: 'user', content: text }] };
 }
+
+/** The result of a tool call of a rejected answer, in the retry's conversation. */
+const NOT_RUN = 'Not run: this answer was rejected.';
 
 const fmt = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : String(v));

@@ -1,18 +1,47 @@
-// Internal: scores answers to one prompt in one batch, each distinct text once.
+// Internal: scores answers to one prompt in one batch, each distinct answer once.
+import { answerKey, withAnswer } from '../content.js';
 import { RewardgateError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
-import type { Message, Score } from '../types.js';
+import type { Completion, Message, Score } from '../types.js';
 
-/** Scores of `texts` as answers after `messages`, in the order given. */
-export async function scoreAnswers(scorer: Scorer, messages: readonly Message[], texts: readonly string[], options?: CallOptions): Promise<Score[]> {
-  const unique = [...new Set(texts)];
-  const conversations = unique.map((content) => [...messages, { role: 'assistant' as const, content }]);
-  const scores = await scorer.score(conversations, options);
-  if (!Array.isArray(scores) || scores.length !== unique.length) {
-    throw new RewardgateError(`The scorer returned ${Array.isArray(scores) ? scores.length : 'no'} scores for ${unique.length} conversations`);
+/** What is scored of a completion: its text and tool calls (its reasoning too when asked). */
+export type Answer = Pick<Completion, 'text' | 'toolCalls' | 'reasoning'>;
+
+export interface ScoreAnswersOptions extends CallOptions {
+  /** Show the scorer the answer's reasoning too (the assistant turn's `reasoning`). */
+  reasoning?: boolean;
+  /** Scores already known, by {@link scoreKey}; new ones are added (see `ReportRecorder.scoreCache`). */
+  cache?: Map<string, Score>;
+}
+
+/** Equal for answers the scorer sees alike. */
+export function scoreKey(answer: Answer, reasoning: boolean | undefined): string {
+  const key = answerKey(answer);
+  return reasoning && answer.reasoning ? `${key}\u0002${answer.reasoning}` : key;
+}
+
+/**
+ * Scores of `answers` after `messages`, in the order given. Each answer is scored as the
+ * conversation's last, assistant turn (`withAnswer`: its text and tool calls); each distinct
+ * answer once, and not at all when `cache` knows it.
+ */
+export async function scoreAnswers(scorer: Scorer, messages: readonly Message[], answers: readonly Answer[], options: ScoreAnswersOptions = {}): Promise<Score[]> {
+  const { reasoning, cache, signal } = options;
+  const keys = answers.map((a) => scoreKey(a, reasoning));
+  const known = cache ?? new Map<string, Score>();
+  const missing = new Map<string, Answer>();
+  keys.forEach((key, i) => {
+    if (!known.has(key) && !missing.has(key)) missing.set(key, answers[i]!);
+  });
+  if (missing.size > 0) {
+    const conversations = [...missing.values()].map((answer) => withAnswer(messages, answer, { reasoning: reasoning ?? false }));
+    const scores = await scorer.score(conversations, signal ? { signal } : {});
+    if (!Array.isArray(scores) || scores.length !== missing.size) {
+      throw new RewardgateError(`The scorer returned ${Array.isArray(scores) ? scores.length : 'no'} scores for ${missing.size} conversations`);
+    }
+    [...missing.keys()].forEach((key, i) => known.set(key, scores[i]!));
   }
-  const byText = new Map(unique.map((t, i) => [t, scores[i]!]));
-  return texts.map((t) => byText.get(t)!);
+  return keys.map((key) => known.get(key)!);
 }
 
 /** A score usable for ranking: NaN ranks last. */

@@ -15,7 +15,7 @@ const OptionsSchema = z.object({ batch: z.boolean().default(false) }).strict();
  * conversation (called for each, in parallel); with `{ batch: true }` it gets them all at once.
  *
  * @example
- * const lengthScorer = scorerFromFunction((conversation) => conversation.at(-1)!.content.length);
+ * const lengthScorer = scorerFromFunction((conversation) => messageText(conversation.at(-1)!).length);
  */
 export function scorerFromFunction(fn: (conversation: Message[], options: CallOptions) => ScoreLike | Promise<ScoreLike>, options?: { batch?: false }): Scorer;
 export function scorerFromFunction(fn: (conversations: Message[][], options: CallOptions) => ScoreLike[] | Promise<ScoreLike[]>, options: { batch: true }): Scorer;

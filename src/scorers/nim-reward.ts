@@ -3,7 +3,8 @@ import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { createClient, RewardgateClient } from '../client/create-client.js';
 import { RewardWeightsSchema, ScoredConversationSchema } from '../client/reward-schemas.js';
-import type { RewardWeights } from '../client/reward-parse.js';
+import type { AttributeWeights } from '../client/reward-parse.js';
+import { messageText, turnText } from '../content.js';
 import { validate } from '../internal/validate.js';
 import type { Message, Score } from '../types.js';
 
@@ -21,8 +22,11 @@ export interface NimRewardOptions {
   apiKey?: string;
   /** e.g. `nvidia/llama-3.1-nemotron-70b-reward` or `nvidia/nemotron-4-340b-reward`. */
   model: string;
-  /** Overrides the Nemotron-4-340B-Reward attribute weights. */
-  weights?: Partial<RewardWeights>;
+  /**
+   * Attribute weights: `value` of a multi-attribute answer is their weighted sum. The HelpSteer2
+   * names (Nemotron-4-340B-Reward) default to the model card's; every other attribute needs one.
+   */
+  weights?: AttributeWeights;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
   /** Counts tokens to reject an over-long conversation before it is sent. */
@@ -46,7 +50,9 @@ const OptionsSchema = z
   .refine((o) => !(o.client && (o.baseURL || o.apiKey)), { message: 'pass either client or baseURL/apiKey, not both', path: ['client'] });
 
 /**
- * A Scorer backed by a NIM reward model (batch-first, bounded concurrency).
+ * A Scorer backed by a NIM reward model (batch-first, bounded concurrency). The reward NIM takes
+ * text turns, so each conversation is sent as text (see {@link rewardTextTurns}): an answer that
+ * calls tools is scored on its text and its calls in the `<tool_call>` form of `turnText`.
  * @example
  * const scorer = nimReward({ model: 'nvidia/llama-3.1-nemotron-70b-reward' });
  * const [a, b] = await scorer.score([[user, answerA], [user, answerB]]);
@@ -59,11 +65,12 @@ export function nimReward(options: NimRewardOptions): Scorer {
   return {
     async score(conversations: Message[][], callOptions: CallOptions = {}): Promise<Score[]> {
       const checked = validate(z.array(ScoredConversationSchema), conversations, 'conversations');
-      if (options.tokenizer) checkTokens(checked, options.tokenizer, maxTokens);
+      const texts = checked.map(rewardTextTurns);
+      if (options.tokenizer) checkTokens(texts, options.tokenizer, maxTokens);
       return client.reward.scoreBatch(
         {
           model: valid.model,
-          conversations: checked,
+          conversations: texts,
           ...(valid.weights ? { weights: valid.weights } : {}),
           ...(valid.concurrency ? { concurrency: valid.concurrency } : {}),
         },
@@ -79,4 +86,26 @@ function checkTokens(conversations: Message[][], tokenizer: { count(messages: Me
     return tokens > maxTokens ? [{ path: `[${i}]`, message: `${tokens} tokens exceed the ${maxTokens}-token limit of NIM reward models` }] : [];
   });
   if (issues.length > 0) throw new ValidationError('conversations', issues);
+}
+
+/**
+ * A conversation as the text turns a reward NIM takes. Content parts become their text; an
+ * assistant turn is its text and then its tool calls, one `<tool_call>\n{"name": ..., "arguments": ...}\n</tool_call>`
+ * block each (`turnText`); a tool result becomes a user turn `<tool_response>\n...\n</tool_response>`
+ * (the Hermes / Qwen form that goes with `<tool_call>`). The reasoning of the last turn, the answer
+ * being scored, is included (first, between `<think>` tags) only when that turn carries it, as
+ * the pipeline's `scoreReasoning` asks; earlier turns' reasoning is left out, as chat templates do.
+ *
+ * @example
+ * rewardTextTurns([{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: null, tool_calls: [call] }]);
+ * // [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: '<tool_call>\n{"name": "get_weather", ...}\n</tool_call>' }]
+ */
+export function rewardTextTurns(conversation: readonly Message[]): Message[] {
+  const last = conversation.length - 1;
+  return conversation.map((m, i): Message => {
+    if (m.role === 'tool') return { role: 'user', content: `<tool_response>\n${messageText(m)}\n</tool_response>` };
+    if (m.role === 'assistant') return { role: 'assistant', content: turnText(m, { reasoning: i === last }) };
+    // Plain text turns go as they are (no copy): the common case costs nothing.
+    return typeof m.content === 'string' && m.name === undefined ? m : { role: m.role, content: messageText(m) };
+  });
 }

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bestOfN, createClient, pipeline, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
 import { drain, scriptedModel, user } from './test-model.js';
+import { messageText } from '../../src/content.js';
 
-const scoreOfText = (table: Record<string, number>) => scorerFromFunction((c) => table[c.at(-1)!.content] ?? -1000);
+const scoreOfText = (table: Record<string, number>) => scorerFromFunction((c) => table[messageText(c.at(-1)!)] ?? -1000);
 
 describe('bestOfN', () => {
   it('returns the argmax of the finished candidates, skipping failures (property)', async () => {
@@ -50,7 +51,7 @@ describe('bestOfN', () => {
 
   it('scores identical texts once, in one batch', async () => {
     const batches: number[] = [];
-    const scorer = scorerFromFunction((convs) => (batches.push(convs.length), convs.map((c) => c.at(-1)!.content.length)), { batch: true });
+    const scorer = scorerFromFunction((convs) => (batches.push(convs.length), convs.map((c) => messageText(c.at(-1)!).length)), { batch: true });
     const texts = ['same', 'same', 'longer one', 'same'];
     const model = scriptedModel((req) => ({ text: texts[req.seed!]! }));
     const out = await pipeline(model, [bestOfN({ n: 4, scorer, sampling: { seed: 0 } })]).generate(user('q'));
@@ -133,7 +134,7 @@ describe('bestOfN against an OpenAI-compatible server on loopback', () => {
 describe('bestOfN accept with repeated texts', () => {
   it('scores each distinct text once', async () => {
     const seen: string[] = [];
-    const scorer = scorerFromFunction((c) => (seen.push(c.at(-1)!.content), 0));
+    const scorer = scorerFromFunction((c) => (seen.push(messageText(c.at(-1)!)), 0));
     const model = scriptedModel((req) => ({ text: req.seed! % 2 ? 'odd' : 'even' }));
     await pipeline(model, [bestOfN({ n: 6, scorer, accept: { min: 1 }, sampling: { seed: 0 } })]).generate(user('q'));
     expect(seen.sort()).toEqual(['even', 'odd']);

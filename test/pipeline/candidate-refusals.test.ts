@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { bestOfN, guardFromFunction, pipeline, safety, scorerFromFunction, type GuardedCompletion, type PipelineEvent, type Verdict } from '../../src/index.js';
 import { drain, scriptedModel, user } from './test-model.js';
+import { messageText } from '../../src/content.js';
 
 // The guard blocks any answer mentioning "poison"; the scorer prefers the longest answer, so
 // without the rail the unsafe candidate would win.
-const guard = guardFromFunction((c): Verdict => (c.at(-1)!.role === 'assistant' && c.at(-1)!.content.includes('poison') ? { safe: false, categories: [{ category: 'violence', label: 'Violence' }] } : { safe: true, categories: [] }));
-const byLength = scorerFromFunction((c) => c.at(-1)!.content.length);
+const guard = guardFromFunction((c): Verdict => (c.at(-1)!.role === 'assistant' && messageText(c.at(-1)!).includes('poison') ? { safe: false, categories: [{ category: 'violence', label: 'Violence' }] } : { safe: true, categories: [] }));
+const byLength = scorerFromFunction((c) => messageText(c.at(-1)!).length);
 const finishOf = (events: PipelineEvent[]) => (events.at(-1) as Extract<PipelineEvent, { type: 'finish' }>).completion;
 const BLOCK = { by: 'safety', reason: 'output blocked: unsafe: violence (Violence)' };
 

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createClient, GuardrailError, guardFromFunction, pipeline, safety, type Middleware, type PipelineEvent, type Verdict } from '../../src/index.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { drain, scriptedModel, user } from './test-model.js';
+import { turnText } from '../../src/content.js';
 
 const unsafeIf = (word: string) =>
-  guardFromFunction((c): Verdict => (c.at(-1)!.content.includes(word) ? { safe: false, categories: [{ category: 'violence', label: 'Violence' }] } : { safe: true, categories: [] }));
+  guardFromFunction((c): Verdict => (turnText(c.at(-1)!).includes(word) ? { safe: false, categories: [{ category: 'violence', label: 'Violence' }] } : { safe: true, categories: [] }));
 const deltas = (events: PipelineEvent[]) => events.filter((e) => e.type === 'text-delta').map((e) => (e as { text: string }).text);
 const finishOf = (events: PipelineEvent[]) => (events.at(-1) as Extract<PipelineEvent, { type: 'finish' }>).completion;
 

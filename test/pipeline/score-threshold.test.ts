@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REFUSAL, GuardrailError, pipeline, scoreThreshold, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
 import { drain, scriptedModel, user } from './test-model.js';
+import { messageText } from '../../src/content.js';
 
 // Answers "a1", "a2", ... in call order; the scorer reads the number as the score.
 const numbered = () => scriptedModel((_req, i) => ({ text: `a${i + 1}`, chunks: ['a', String(i + 1)] }));
-const byNumber = scorerFromFunction((c) => Number(c.at(-1)!.content.replace(/\D/g, '') || 0));
+const byNumber = scorerFromFunction((c) => Number(messageText(c.at(-1)!).replace(/\D/g, '') || 0));
 
 describe('scoreThreshold', () => {
   it('retries exactly maxAttempts times below the bar', async () => {
@@ -56,7 +57,7 @@ describe('scoreThreshold', () => {
   it('minMargin compares with the reference answer scored in the same batch, once per request', async () => {
     const batches: string[][] = [];
     const scorer = scorerFromFunction(
-      (convs) => (batches.push(convs.map((c) => c.at(-1)!.content)), convs.map((c) => (c.at(-1)!.content === 'REF' ? 4 : Number(c.at(-1)!.content.slice(1))))),
+      (convs) => (batches.push(convs.map((c) => messageText(c.at(-1)!))), convs.map((c) => (messageText(c.at(-1)!) === 'REF' ? 4 : Number(messageText(c.at(-1)!).slice(1))))),
       { batch: true },
     );
     const model = numbered();

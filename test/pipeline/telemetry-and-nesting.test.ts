@@ -2,6 +2,7 @@ import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider } 
 import { describe, expect, it } from 'vitest';
 import { bestOfN, guardFromFunction, pipeline, safety, scoreThreshold, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
 import { drain, scriptedModel, user } from './test-model.js';
+import { messageText } from '../../src/content.js';
 
 interface Recorded {
   name: string;
@@ -73,7 +74,7 @@ describe('nested middleware', () => {
     // Candidates answer "s<seed>". With seed 0, attempt k's candidate i gets seed 3 * (k - 1) + i:
     // attempt 1 samples s0 s1 s2, attempt 2 s3 s4 s5, and s5 reaches the bar.
     const model = scriptedModel((req) => ({ text: `s${req.seed}` }));
-    const scorer = scorerFromFunction((c) => Number(c.at(-1)!.content.slice(1)));
+    const scorer = scorerFromFunction((c) => Number(messageText(c.at(-1)!).slice(1)));
     const guarded = pipeline(model, [
       safety({ guard: guardFromFunction(() => true) }),
       scoreThreshold({ scorer, min: 5, maxAttempts: 3 }),

@@ -2,6 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { createClient, nimReward, UserAbortError, ValidationError, type Message } from '../../src/index.js';
 import { KEY, NIM, remoteMock } from '../helpers/nim-mock.js';
+import { messageText } from '../../src/content.js';
 
 const server = remoteMock();
 
@@ -17,7 +18,8 @@ function rewardNim(attributes = false) {
     http.post(`${NIM}/chat/completions`, async ({ request }) => {
       const body = (await request.json()) as { messages: Message[] };
       seen.push({ auth: request.headers.get('authorization'), body });
-      const n = Number(body.messages.at(-1)!.content);
+      // The number that ends the answer (after any reasoning block).
+      const n = Number(/-?\d+(\.\d+)?$/.exec(String(body.messages.at(-1)!.content))?.[0]);
       const content = attributes ? `helpfulness:${n},correctness:1,coherence:1,complexity:1,verbosity:1` : `reward:${n}`;
       return HttpResponse.json({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'length' }] });
     }),
@@ -45,7 +47,7 @@ describe('nimReward', () => {
 
   it('rejects a conversation over the token limit before sending, naming it', async () => {
     const seen = rewardNim();
-    const tokenizer = { count: (messages: Message[]) => messages.reduce((n, m) => n + m.content.length, 0) };
+    const tokenizer = { count: (messages: Message[]) => messages.reduce((n, m) => n + messageText(m).length, 0) };
     const scorer = nimReward({ baseURL: NIM, apiKey: KEY, model: 'r', tokenizer });
     const long = convo('0'.repeat(5_000));
     const error = await scorer.score([convo('1'), long]).catch((e: unknown) => e);
@@ -73,6 +75,27 @@ describe('nimReward', () => {
     })();
     expect(misspelt).toBeInstanceOf(ValidationError);
     expect((misspelt as ValidationError).message).toContain('weights');
+  });
+
+  it('sends tool calls, tool results and content parts as text turns, in the documented form', async () => {
+    const seen = rewardNim();
+    const call = { id: 'c1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    const conversation: Message[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: [{ type: 'text', text: 'Weather in ' }, { type: 'text', text: 'Paris?' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+      { role: 'assistant', content: null, tool_calls: [call], reasoning: 'earlier thoughts' },
+      { role: 'tool', tool_call_id: 'c1', content: '18 C' },
+      { role: 'assistant', content: '3', reasoning: 'scored thoughts' },
+    ];
+    await nimReward({ baseURL: NIM, apiKey: KEY, model: 'r' }).score([conversation]);
+    expect(seen[0]!.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: '<tool_call>\n{"name": "get_weather", "arguments": {"city":"Paris"}}\n</tool_call>' },
+      { role: 'user', content: '<tool_response>\n18 C\n</tool_response>' },
+      // The answer being scored carries reasoning only when the pipeline asked (scoreReasoning).
+      { role: 'assistant', content: '<think>\nscored thoughts\n</think>\n3' },
+    ]);
   });
 
   it('honours abort', async () => {
