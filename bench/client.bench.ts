@@ -1,12 +1,14 @@
 // rewardgate's client next to the raw `openai` client, same calls against the same loopback
 // OpenAI-compatible server (test/helpers/openai-server.ts, run in a worker thread so its heap is
-// not counted), in the same run. Reports time and allocated bytes per request as ratios, and the
-// SSE parser on a 10 MB stream.
+// not counted), in the same run. Reports time and allocated bytes per request as ratios, the
+// SSE parser on a 10 MB stream, and ky's own Request path beside the one ky-send.ts uses.
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { GCProfiler } from 'node:v8';
 import OpenAI from 'openai';
 import { Stream } from 'openai/streaming';
+import ky from 'ky';
 import { createClient } from '../src/index.js';
+import { createKy, kySend } from '../src/http/ky-send.js';
 import { readSSE } from '../src/http/sse.js';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
 
@@ -81,6 +83,30 @@ async function main() {
     [[`${(wire.reduce((s, c) => s + c.length, 0) / 1e6).toFixed(1)} MB`, fmtMs(pa), fmtMs(pb), ratio(pa, pb), fmtKB(qa), fmtKB(qb), ratio(qa, qb)]],
   );
   console.log('\nratio = rewardgate / openai (lower is better; 1.05 = 5% slower). Medians of interleaved rounds.');
+
+  // Why ky-send.ts hands fetch a URL and a plain init: the same POST with ky's retry and timeout
+  // on, once with ky building the Request from headers and body, once the way the transport sends.
+  const url = `${baseURL}/chat/completions`;
+  const headers = { accept: 'application/json', authorization: 'Bearer bench', 'content-type': 'application/json', 'idempotency-key': 'rewardgate-retry-bench' };
+  const body = JSON.stringify(request);
+  const retry = { limit: 2, methods: ['post' as const] };
+  const kyOwn = ky.create({ retry, timeout: 60_000 });
+  const kyOurs = createKy(undefined, 60_000, 2);
+  const signal = new AbortController().signal;
+  const paths: Array<[string, Run]> = [
+    ["ky's Request (headers + body)", () => kyOwn(url, { method: 'POST', headers, body, signal }).then((r) => r.text())],
+    ['ky, url + init (ky-send.ts)', () => kySend(kyOurs, url, { method: 'POST', headers, body }, { signal, maxRetries: 2, secret: undefined, headersMs: 60_000 }).then((r) => r.text())],
+  ];
+  const plain: Run = () => fetch(url, { method: 'POST', headers, body }).then((r) => r.text());
+  const kyRows: string[][] = [];
+  for (const [name, fn] of paths) {
+    for (let i = 0; i < 100; i++) await fn(), await plain(); // warm-up
+    const [ta, tb] = await interleavedMedians(fn, plain, 15, 40);
+    const [ma, mb] = [await allocatedPerCall(fn, 300), await allocatedPerCall(plain, 300)];
+    kyRows.push([name, fmtMs(ta), fmtMs(tb), ratio(ta, tb), fmtKB(ma), fmtKB(mb), ratio(ma, mb)]);
+  }
+  console.log();
+  table(["ky's Request path", 'ky', 'fetch', 'time ratio', 'ky alloc', 'fetch alloc', 'alloc ratio'], kyRows);
   await worker.terminate();
 }
 

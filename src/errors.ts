@@ -1,29 +1,49 @@
 import type { z } from 'zod';
-
-const marker = Symbol.for('rewardgate.error');
+import type { Report } from './pipeline/types.js';
 
 /**
- * Base of every error rewardgate throws. `RewardgateError.isInstance(e)` works even when two
- * copies of the package are loaded in one app (checks a global symbol, not the prototype chain).
+ * Base of every error rewardgate throws. Each class has its own global marker
+ * (`Symbol.for('rewardgate.error.<Name>')`) and every error carries the markers of its class and
+ * its parents, so `X.isInstance(e)` is true for an X or a subclass of X and false for any other
+ * error, also when two copies of the package are loaded in one app (no prototype chain involved).
+ *
+ * @example
+ * if (APIError.isInstance(e)) console.log(e.status); // also true for a RateLimitError
  */
 export class RewardgateError extends Error {
-  readonly [marker] = true;
+  /** This class's marker; every subclass declares its own. */
+  static readonly marker: symbol = Symbol.for('rewardgate.error');
   override readonly name: string = 'RewardgateError';
   /** Whether retrying the same call may succeed. */
   readonly isRetryable: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    markInstance(this, new.target);
   }
 
-  static isInstance(error: unknown): error is RewardgateError {
+  /** True for an error of the class it is called on (or a subclass), from any copy of rewardgate. */
+  static isInstance<T extends RewardgateError>(this: abstract new (...args: never[]) => T, error: unknown): error is T {
+    const { marker } = this as unknown as { marker: symbol };
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }
 }
 
+// Sets the marker of every class from `target` up to RewardgateError (own static `marker` only,
+// so a subclass that declared none is not mistaken for its parent's own marker). Not enumerable:
+// logs and `util.inspect` stay free of them.
+function markInstance(error: RewardgateError, target: unknown): void {
+  for (let c = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, 'marker')) Object.defineProperty(error, (c as unknown as { marker: symbol }).marker, { value: true });
+  }
+}
+
+const markerOf = (name: string): symbol => Symbol.for(`rewardgate.error.${name}`);
+
 /** Input (a request, options, a config file) failed validation. `issues` carry zod paths. */
 export class ValidationError extends RewardgateError {
   override readonly name = 'ValidationError';
+  static override readonly marker: symbol = markerOf('ValidationError');
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
 
   constructor(where: string, issues: ReadonlyArray<{ path: string; message: string }>, options?: { cause?: unknown }) {
@@ -32,6 +52,7 @@ export class ValidationError extends RewardgateError {
     this.issues = issues;
   }
 
+  /** The ValidationError for a ZodError: one issue per zod issue, with its path (`messages[1].role`). */
   static fromZod(where: string, error: z.ZodError): ValidationError {
     const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
     return new ValidationError(where, issues, { cause: error });
@@ -51,6 +72,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 /** The server answered with an HTTP error status. */
 export class APIError extends RewardgateError {
   override readonly name: string = 'APIError';
+  static override readonly marker: symbol = markerOf('APIError');
   readonly status: number;
   /** The parsed error body (JSON when it parsed, otherwise text). */
   readonly body: unknown;
@@ -74,14 +96,14 @@ export class APIError extends RewardgateError {
   }
 }
 
-export class BadRequestError extends APIError { override readonly name = 'BadRequestError'; }
-export class AuthenticationError extends APIError { override readonly name = 'AuthenticationError'; }
-export class PermissionDeniedError extends APIError { override readonly name = 'PermissionDeniedError'; }
-export class NotFoundError extends APIError { override readonly name = 'NotFoundError'; }
-export class ConflictError extends APIError { override readonly name = 'ConflictError'; }
-export class UnprocessableEntityError extends APIError { override readonly name = 'UnprocessableEntityError'; }
-export class RateLimitError extends APIError { override readonly name = 'RateLimitError'; }
-export class InternalServerError extends APIError { override readonly name = 'InternalServerError'; }
+export class BadRequestError extends APIError { override readonly name = 'BadRequestError'; static override readonly marker: symbol = markerOf('BadRequestError'); }
+export class AuthenticationError extends APIError { override readonly name = 'AuthenticationError'; static override readonly marker: symbol = markerOf('AuthenticationError'); }
+export class PermissionDeniedError extends APIError { override readonly name = 'PermissionDeniedError'; static override readonly marker: symbol = markerOf('PermissionDeniedError'); }
+export class NotFoundError extends APIError { override readonly name = 'NotFoundError'; static override readonly marker: symbol = markerOf('NotFoundError'); }
+export class ConflictError extends APIError { override readonly name = 'ConflictError'; static override readonly marker: symbol = markerOf('ConflictError'); }
+export class UnprocessableEntityError extends APIError { override readonly name = 'UnprocessableEntityError'; static override readonly marker: symbol = markerOf('UnprocessableEntityError'); }
+export class RateLimitError extends APIError { override readonly name = 'RateLimitError'; static override readonly marker: symbol = markerOf('RateLimitError'); }
+export class InternalServerError extends APIError { override readonly name = 'InternalServerError'; static override readonly marker: symbol = markerOf('InternalServerError'); }
 
 const STATUS_CLASSES: Record<number, new (status: number, body: unknown, message: string, requestId?: string) => APIError> = {
   400: BadRequestError,
@@ -111,6 +133,7 @@ function describeBody(body: unknown): string | undefined {
 /** The request never got an HTTP answer (refused, reset, DNS...). */
 export class APIConnectionError extends RewardgateError {
   override readonly name = 'APIConnectionError';
+  static override readonly marker: symbol = markerOf('APIConnectionError');
   override readonly isRetryable = true;
 }
 
@@ -120,6 +143,7 @@ export type TimeoutPhase = 'headers' | 'first-chunk' | 'idle' | 'total';
 /** A deadline expired. `phase` says which one. */
 export class TimeoutError extends RewardgateError {
   override readonly name = 'TimeoutError';
+  static override readonly marker: symbol = markerOf('TimeoutError');
   override readonly isRetryable = true;
   readonly phase: TimeoutPhase;
   readonly timeoutMs: number;
@@ -134,6 +158,7 @@ export class TimeoutError extends RewardgateError {
 /** The caller's AbortSignal fired. `cause` is the signal's reason. */
 export class UserAbortError extends RewardgateError {
   override readonly name = 'UserAbortError';
+  static override readonly marker: symbol = markerOf('UserAbortError');
 
   constructor(reason?: unknown) {
     super('The request was aborted', { cause: reason });
@@ -143,9 +168,13 @@ export class UserAbortError extends RewardgateError {
 /** What went wrong with a stream. */
 export type StreamErrorKind = 'malformed' | 'truncated' | 'buffer-exceeded';
 
+/** What is wrong with a (non-streamed) answer body. */
+export type ResponseErrorKind = 'invalid-json' | 'unexpected-shape';
+
 /** A stream could not be read to a proper end. */
 export class StreamError extends RewardgateError {
   override readonly name = 'StreamError';
+  static override readonly marker: symbol = markerOf('StreamError');
   readonly kind: StreamErrorKind;
 
   constructor(kind: StreamErrorKind, message: string, options?: { cause?: unknown }) {
@@ -154,9 +183,31 @@ export class StreamError extends RewardgateError {
   }
 }
 
+/**
+ * A successful (2xx) answer whose body is not what the endpoint returns: `invalid-json` (it does
+ * not parse) or `unexpected-shape` (JSON of another shape, e.g. a server of another kind at
+ * `baseURL`). Streams fail with StreamError instead.
+ *
+ * @example
+ * if (ResponseError.isInstance(e) && e.kind === 'unexpected-shape') console.error('check baseURL');
+ */
+export class ResponseError extends RewardgateError {
+  override readonly name = 'ResponseError';
+  static override readonly marker: symbol = markerOf('ResponseError');
+
+  constructor(
+    readonly kind: ResponseErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A model folder or runtime could not be loaded. `file` names the offending file when there is one. */
 export class ModelLoadError extends RewardgateError {
   override readonly name = 'ModelLoadError';
+  static override readonly marker: symbol = markerOf('ModelLoadError');
   readonly file: string | undefined;
 
   constructor(message: string, options?: { file?: string; cause?: unknown }) {
@@ -171,12 +222,118 @@ export class ModelLoadError extends RewardgateError {
  */
 export class GuardrailError extends RewardgateError {
   override readonly name = 'GuardrailError';
-  readonly report: unknown;
+  static override readonly marker: symbol = markerOf('GuardrailError');
+  /** The pipeline's report of the call: candidates, verdicts and the reasons for the decision. */
+  readonly report: Report;
   readonly reason: 'refused' | 'rejected';
 
-  constructor(reason: 'refused' | 'rejected', message: string, report: unknown) {
+  constructor(reason: 'refused' | 'rejected', message: string, report: Report) {
     super(message);
     this.reason = reason;
     this.report = report;
+  }
+}
+
+/**
+ * Why a guard gave no verdict: `guard_misconfigured` (it cannot work as configured: fix the
+ * config), `guard_unavailable` (a transient failure: it may work on a retry) or
+ * `context_length_exceeded` (this input is over the guard's limit).
+ */
+export type GuardErrorCode = 'guard_misconfigured' | 'guard_unavailable' | 'context_length_exceeded';
+
+/** What failed, finer than the code (for logs and messages). */
+export type GuardFailure =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rejected_request'
+  | 'unreadable_reply'
+  | 'model_load'
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'unreachable'
+  | 'interrupted'
+  | 'input_too_long'
+  | 'failed';
+
+/**
+ * A guard could not judge. Never a verdict: the safety rail decides what to do by `code`
+ * (throw on `guard_misconfigured` and `context_length_exceeded`; apply `onGuardError` on
+ * `guard_unavailable`). `serviceStatus` is the guard service's HTTP status when it sent one.
+ *
+ * @example
+ * if (GuardError.isGuardError(e) && e.code === 'guard_unavailable') retryLater();
+ */
+export class GuardError extends RewardgateError {
+  override readonly name: string = 'GuardError';
+  static override readonly marker: symbol = markerOf('GuardError');
+  readonly code: GuardErrorCode;
+  /** The guard, e.g. `'nemoguard'` or `'jailbreakDetect'`. */
+  readonly guard: string;
+  readonly failure: GuardFailure;
+  readonly serviceStatus: number | undefined;
+
+  constructor(code: GuardErrorCode, guard: string, failure: GuardFailure, message: string, options?: { cause?: unknown; serviceStatus?: number }) {
+    super(message, { cause: options?.cause });
+    this.code = code;
+    this.guard = guard;
+    this.failure = failure;
+    this.serviceStatus = options?.serviceStatus;
+  }
+
+  /** Same as `GuardError.isInstance(error)`: any GuardError, also from another copy of rewardgate. */
+  static isGuardError(error: unknown): error is GuardError {
+    return GuardError.isInstance(error);
+  }
+}
+
+/** The guard cannot work as configured (401, 403, 404, a request it rejects, replies it cannot read). */
+export class GuardConfigurationError extends GuardError {
+  override readonly name = 'GuardConfigurationError';
+  static override readonly marker: symbol = markerOf('GuardConfigurationError');
+
+  constructor(guard: string, failure: GuardFailure, message: string, options?: { cause?: unknown; serviceStatus?: number }) {
+    super('guard_misconfigured', guard, failure, message, options);
+  }
+}
+
+/** The guard failed for now (timeout, 5xx, 429 after retries, unreachable): it may work later. */
+export class GuardUnavailableError extends GuardError {
+  override readonly name = 'GuardUnavailableError';
+  static override readonly marker: symbol = markerOf('GuardUnavailableError');
+  override readonly isRetryable = true;
+
+  constructor(guard: string, failure: GuardFailure, message: string, options?: { cause?: unknown; serviceStatus?: number }) {
+    super('guard_unavailable', guard, failure, message, options);
+  }
+}
+
+/** This input is over the guard's limit (a 400 about context length, or a 413). */
+export class GuardInputError extends GuardError {
+  override readonly name = 'GuardInputError';
+  static override readonly marker: symbol = markerOf('GuardInputError');
+
+  constructor(guard: string, message: string, options?: { cause?: unknown; serviceStatus?: number }) {
+    super('context_length_exceeded', guard, 'input_too_long', message, options);
+  }
+}
+
+/**
+ * A scorer's answer cannot be turned into a score with its configuration, e.g. a
+ * multi-attribute reward reply with attributes that have no weight. `attributes` names them.
+ *
+ * @example
+ * // nimReward({ model, weights: { LABEL_0: 1, LABEL_1: 0.5 } }) fixes "no weight for LABEL_0, LABEL_1"
+ */
+export class ScorerConfigurationError extends RewardgateError {
+  override readonly name = 'ScorerConfigurationError';
+  static override readonly marker: symbol = markerOf('ScorerConfigurationError');
+  readonly code = 'scorer_misconfigured';
+  readonly attributes: readonly string[];
+
+  constructor(message: string, attributes: readonly string[]) {
+    super(message);
+    this.attributes = attributes;
   }
 }

@@ -1,6 +1,6 @@
 // The client's side of the OpenAI chat wire: request bodies out, completions in. The shapes and
 // the finish-reason / usage / tool-call maps live in src/wire, shared with the server side.
-import { StreamError, formatPath } from '../errors.js';
+import { ResponseError, formatPath } from '../errors.js';
 import { toWireMessage } from '../content.js';
 import type { ChatRequest, Completion, Logprobs } from '../types.js';
 import { WireChunkSchema, WireCompletionSchema, type WireChunk, type WireCompletion, type WireToolCall, type WireToolCallDelta } from '../wire/openai-shape.js';
@@ -20,7 +20,7 @@ export function toWireBody(request: ChatRequest & { model: string }, stream: boo
   return { ...fields, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}), ...extra };
 }
 
-/** Reads a chat completion body; a body of the wrong shape is a StreamError('malformed'). */
+/** Reads a chat completion body; a body of the wrong shape is a ResponseError('unexpected-shape'). */
 export function parseCompletion(body: unknown): Completion {
   const { id, model, choices, usage } = isWireCompletion(body) ? body : parseWithZod(body);
   const choice = choices[0]!;
@@ -40,5 +40,5 @@ function parseWithZod(body: unknown): WireCompletion {
   const parsed = WireCompletionSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
-  throw new StreamError('malformed', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });
+  throw new ResponseError('unexpected-shape', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StreamError } from '../errors.js';
+import { ResponseError } from '../errors.js';
 import type { CallOptions } from '../interfaces.js';
 import type { Transport } from '../http/transport.js';
 
@@ -38,7 +38,7 @@ export class ModelsAPI {
   async list(options: CallOptions = {}): Promise<ModelInfo[]> {
     const { body } = await this.#transport.json({ method: 'get', path: 'models', signal: options.signal });
     const parsed = ModelListSchema.safeParse(body);
-    if (!parsed.success) throw new StreamError('malformed', 'Unexpected /models answer', { cause: parsed.error });
+    if (!parsed.success) throw new ResponseError('unexpected-shape', 'Unexpected /models answer', { cause: parsed.error });
     return parsed.data.data.map((m) => ({
       id: m.id,
       ...(m.owned_by ? { ownedBy: m.owned_by } : {}),

@@ -2,7 +2,7 @@
 // `name:value,...` (attributes: Nemotron-4-340B-Reward, or a multi-label model served in that
 // shape), with logprobs as the fallback. A multi-attribute `value` is the weighted sum, and every
 // attribute must have a weight: a score is never silently one attribute or a partial sum.
-import { ScorerConfigurationError, StreamError } from '../errors.js';
+import { ResponseError, ScorerConfigurationError } from '../errors.js';
 import type { Score } from '../types.js';
 
 /**
@@ -40,14 +40,14 @@ const isNumber = (s: string) => NUMBER.test(s) && Number.isFinite(Number(s));
 
 /**
  * Parses a reward chat completion body into a Score. `weights` are the caller's (the HelpSteer2
- * defaults fill in). Throws StreamError(malformed) when the body carries no score, and
+ * defaults fill in). Throws ResponseError(unexpected-shape) when the body carries no score, and
  * ScorerConfigurationError when attributes have no weight or a weight names no attribute.
  */
 export function parseReward(body: unknown, weights: AttributeWeights = {}): Score {
   const choice = (body as { choices?: Array<{ message?: { content?: unknown }; logprobs?: { content?: unknown } }> } | null)?.choices?.[0];
   const content = choice?.message?.content;
   const pairs = (typeof content === 'string' ? fromContent(content) : undefined) ?? fromLogprobs(choice?.logprobs?.content);
-  if (!pairs) throw new StreamError('malformed', `The reward answer carries no score: ${JSON.stringify(body)?.slice(0, 200)}`);
+  if (!pairs) throw new ResponseError('unexpected-shape', `The reward answer carries no score: ${JSON.stringify(body)?.slice(0, 200)}`);
   if (pairs.length === 1) return { value: pairs[0]![1] };
   const attributes = Object.fromEntries(pairs);
   return { value: combine(attributes, weights), attributes };
@@ -106,6 +106,6 @@ function combine(attributes: Record<string, number>, weights: AttributeWeights):
   }
   let value = 0;
   for (const name of names) value += attributes[name]! * weightOf(name)!;
-  if (!Number.isFinite(value)) throw new StreamError('malformed', `The weighted reward of ${names.join(', ')} is not a finite number`);
+  if (!Number.isFinite(value)) throw new ResponseError('unexpected-shape', `The weighted reward of ${names.join(', ')} is not a finite number`);
   return value;
 }

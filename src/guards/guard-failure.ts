@@ -27,6 +27,7 @@ export function toGuardError(guard: string, error: unknown): unknown {
       return unavailable(guard, 'unreachable', `the guard service is unreachable: ${error.message}`, error);
     case 'TimeoutError':
       return unavailable(guard, 'timeout', `the guard timed out: ${error.message}`, error);
+    case 'ResponseError':
     case 'StreamError':
       // A cut connection is transient; an answer that is not the expected shape is the wrong service.
       if (kind === 'truncated') return unavailable(guard, 'interrupted', `the guard's answer was cut off: ${error.message}`, error);

@@ -1,10 +1,7 @@
-import type { KyInstance } from 'ky';
 import { abortableSleep } from '../internal/abortable-sleep.js';
-import type { LinkedAbort } from '../internal/merge-abort-signals.js';
-import type { CallScope } from './call-scope.js';
-import { kySend } from './ky-send.js';
+import { kySend, type KyClient, type SendCall } from './ky-send.js';
 
-/** Where and how often a hosted NVCF 202 answer is polled. */
+/** Where and how often a hosted NVCF 202 answer is polled (NIM clients only). */
 export interface NvcfPollConfig {
   /** Default `https://api.nvcf.nvidia.com/v2/nvcf/pexec/status`. */
   statusBaseURL: string;
@@ -18,31 +15,19 @@ export const DEFAULT_NVCF: NvcfPollConfig = {
 };
 
 /**
- * The hosted API answers 202 + NVCF-REQID while a job is queued: poll the status URL with the
- * same key until the answer is something else, which is then the real response.
+ * NVIDIA's hosted API answers 202 + NVCF-REQID while a job is queued: poll the status URL with
+ * the same key until the answer is something else, which is then the real response. Each poll is
+ * a GET through ky (its own retries and headers deadline); an error answer is the typed error.
  */
-export async function pollNvcf(
-  ky: KyInstance,
-  first: Response,
-  config: NvcfPollConfig,
-  authHeaders: Record<string, string>,
-  link: LinkedAbort,
-  scope: CallScope,
-  headersMs: number,
-): Promise<Response> {
+export async function pollNvcf(ky: KyClient, first: Response, config: NvcfPollConfig, authHeaders: Record<string, string>, call: SendCall): Promise<Response> {
   let response = first;
   while (response.status === 202) {
     const requestId = response.headers.get('nvcf-reqid');
     if (!requestId) return response;
     await response.body?.cancel().catch(() => {});
-    await abortableSleep(config.pollIntervalMs, link.signal);
+    await abortableSleep(config.pollIntervalMs, call.signal);
     const url = `${config.statusBaseURL.replace(/\/+$/, '')}/${encodeURIComponent(requestId)}`;
-    scope.arm('headers', headersMs);
-    try {
-      response = await kySend(ky, url, { method: 'GET', headers: authHeaders, signal: link.signal });
-    } finally {
-      scope.disarm();
-    }
+    response = await kySend(ky, url, { method: 'GET', headers: authHeaders }, call);
   }
   return response;
 }

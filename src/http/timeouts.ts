@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const ms = z.number().int().positive().or(z.literal(Infinity));
+// Timers cannot wait longer than 2^31 - 1 ms (about 24.8 days); longer is Infinity (off).
+const ms = z.number().int().positive().max(2_147_483_647).or(z.literal(Infinity));
 
 /**
  * Deadlines of a call, in milliseconds (`Infinity` turns one off).

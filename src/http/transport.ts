@@ -1,19 +1,17 @@
-// The request engine: one attempt loop around ky with retries, deadlines, 202 polling and
-// redaction. ky does the HTTP (see ky-send.ts); ky's own retry is off because it neither honours
-// retry-after-ms nor retries POSTs with an idempotency key, and its timeout does not cover stream
-// phases. Per call it builds one header object (the fixed part is built once per client), one
-// JSON string for every attempt, and one CallScope whose single timer serves all deadlines.
-import type { KyInstance } from 'ky';
-import { StreamError } from '../errors.js';
-import { abortableSleep, raceAbort } from '../internal/abortable-sleep.js';
+// The request engine around ky: ky runs the attempts (retries, Retry-After, backoff, the headers
+// deadline per attempt; see ky-send.ts); this adds what ky lacks: one CallScope per call for the
+// caller's signal, the total deadline and the body deadlines (first chunk, idle), NVCF 202 polling
+// for NIM clients, and redaction. Per call it builds one header object (the fixed part is built
+// once per client) and one JSON string that every attempt sends with the same idempotency key.
+import { ResponseError } from '../errors.js';
+import { raceAbort } from '../internal/abortable-sleep.js';
 import type { LinkedAbort } from '../internal/merge-abort-signals.js';
 import { redactSecret } from '../internal/redact-secret.js';
-import { retryDelayMs } from '../internal/retry-timing.js';
 import { CallScope } from './call-scope.js';
 import { toTransportError } from './transport-error.js';
-import { errorFromResponse, requestIdOf } from './error-response.js';
-import { createKy, kySend } from './ky-send.js';
+import { createKy, kySend, type KyClient, type SendCall, type SendInit } from './ky-send.js';
 import { pollNvcf, type NvcfPollConfig } from './nvcf-poll.js';
+import { requestIdOf } from './request-id.js';
 import type { Timeouts } from './timeouts.js';
 
 export interface TransportConfig {
@@ -22,7 +20,8 @@ export interface TransportConfig {
   headers: Record<string, string>;
   maxRetries: number;
   timeouts: Required<Timeouts>;
-  nvcf: NvcfPollConfig;
+  /** NVIDIA-hosted NIM only: poll 202 answers. Without it a 202 is returned like any 2xx. */
+  nvcf?: NvcfPollConfig | undefined;
   fetch?: typeof globalThis.fetch | undefined;
 }
 
@@ -45,7 +44,7 @@ export interface OpenCall {
   url: string;
   requestId: string | undefined;
   scope: CallScope;
-  /** The link of the winning attempt: abort it to stop reading the body. */
+  /** Abort it to stop reading the body (it is the call's scope). */
   link: LinkedAbort;
   close(): void;
 }
@@ -53,7 +52,7 @@ export interface OpenCall {
 export class Transport {
   readonly #apiKey: string | undefined;
   readonly #config: Omit<TransportConfig, 'apiKey'>;
-  readonly #ky: KyInstance;
+  readonly #ky: KyClient;
   // Built once: accept, the client's headers and the key, in that order of precedence.
   readonly #jsonHeaders: Record<string, string>;
   readonly #streamHeaders: Record<string, string>;
@@ -65,7 +64,7 @@ export class Transport {
     const { apiKey, ...rest } = config;
     this.#apiKey = apiKey;
     this.#config = rest;
-    this.#ky = createKy(config.fetch);
+    this.#ky = createKy(config.fetch, config.timeouts.headersMs, config.maxRetries);
     // Lower-cased so a caller's `Authorization` or `Accept` replaces ours instead of being sent twice.
     const own = Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k.toLowerCase(), v]));
     this.#authHeaders = { ...own, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
@@ -84,22 +83,22 @@ export class Transport {
     return this.#config.timeouts;
   }
 
-  /** Sends and reads a JSON answer. */
+  /** Sends and reads a JSON answer; a 2xx body that is not JSON is a ResponseError('invalid-json'). */
   async json(options: SendOptions): Promise<{ body: unknown; status: number; requestId: string | undefined }> {
     const call = await this.open(options);
     try {
       // Headers then a stalled body would otherwise wait for the total deadline.
       call.scope.arm('idle', this.#config.timeouts.idleMs);
-      const text = await raceAbort(call.response.text(), call.link.signal);
+      const text = await raceAbort(call.response.text(), call.scope.signal);
       call.scope.disarm();
       try {
         return { body: text ? JSON.parse(text) : undefined, status: call.response.status, requestId: call.requestId };
       } catch {
         // No JSON.parse error as the cause: it quotes the body, cut where a masked key would show in part.
-        throw new StreamError('malformed', `The response from ${call.url} is not valid JSON: ${this.redact(text).slice(0, 80)}`);
+        throw new ResponseError('invalid-json', `The response from ${call.url} is not valid JSON: ${this.redact(text).slice(0, 80)}`);
       }
     } catch (error) {
-      throw toTransportError(error, call.link.signal, call.url);
+      throw toTransportError(error, call.scope.signal, call.url);
     } finally {
       call.close();
     }
@@ -107,47 +106,28 @@ export class Transport {
 
   /** Sends with retries and returns the answered call; the caller reads the body and closes it. */
   async open(options: SendOptions): Promise<OpenCall> {
-    const { timeouts, maxRetries: clientRetries, nvcf } = this.#config;
+    const { timeouts, nvcf } = this.#config;
     const url = `${this.#baseURL}/${options.path.replace(/^\/+/, '')}`;
-    const maxRetries = options.maxRetries ?? clientRetries;
     const scope = new CallScope(options.signal, timeouts.totalMs);
     const headers: Record<string, string> = { ...(options.stream ? this.#streamHeaders : this.#jsonHeaders) };
     // One key for every attempt, so a retried POST the server already ran is not billed twice.
     if (options.method === 'post') headers['idempotency-key'] = `rewardgate-retry-${globalThis.crypto.randomUUID()}`;
     const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
     if (body !== undefined && !this.#hasContentType) headers['content-type'] = 'application/json';
-    const method = options.method === 'post' ? 'POST' : 'GET';
+    const call: SendCall = {
+      signal: scope.signal,
+      maxRetries: options.maxRetries ?? this.#config.maxRetries,
+      passStatuses: options.passStatuses,
+      secret: this.#apiKey,
+      headersMs: timeouts.headersMs,
+    };
     try {
-      for (let attempt = 0; ; attempt++) {
-        scope.throwIfAborted();
-        const link = scope.child();
-        let response: Response;
-        scope.arm('headers', timeouts.headersMs);
-        try {
-          response = await kySend(this.#ky, url, { method, headers, signal: link.signal, ...(body !== undefined ? { body } : {}) });
-          scope.disarm();
-          if (response.status === 202) response = await pollNvcf(this.#ky, response, nvcf, this.#authHeaders, link, scope, timeouts.headersMs);
-        } catch (error) {
-          scope.disarm();
-          const mapped = toTransportError(error, link.signal, url);
-          link.dispose();
-          if (!mapped.isRetryable || scope.signal.aborted || attempt >= maxRetries) throw mapped;
-          await abortableSleep(retryDelayMs(attempt), scope.signal);
-          continue;
-        }
-        if (response.ok || options.passStatuses?.includes(response.status)) {
-          const requestId = requestIdOf(response.headers);
-          const close = () => {
-            link.dispose();
-            scope.dispose();
-          };
-          return { response, url, requestId, scope, link, close };
-        }
-        const error = await errorFromResponse(response, link.signal, this.#apiKey);
-        link.dispose();
-        if (!error.isRetryable || attempt >= maxRetries) throw error;
-        await abortableSleep(retryDelayMs(attempt, response.headers), scope.signal);
-      }
+      scope.throwIfAborted();
+      const init: SendInit = { method: options.method === 'post' ? 'POST' : 'GET', headers };
+      if (body !== undefined) init.body = body;
+      let response = await kySend(this.#ky, url, init, call);
+      if (response.status === 202 && nvcf) response = await pollNvcf(this.#ky, response, nvcf, this.#authHeaders, call);
+      return { response, url, requestId: requestIdOf(response.headers), scope, link: scope, close: () => scope.dispose() };
     } catch (error) {
       scope.dispose();
       throw toTransportError(error, scope.signal, url);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { StreamError, ValidationError } from '../errors.js';
-import { DEFAULT_NVCF } from '../http/nvcf-poll.js';
+import { ResponseError, ValidationError } from '../errors.js';
 import { DEFAULT_TIMEOUTS, TimeoutsSchema, type Timeouts } from '../http/timeouts.js';
 import { Transport } from '../http/transport.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
@@ -95,7 +94,6 @@ export function createKServeScorer(options: KServeScorerOptions): Scorer {
     headers: opts.headers,
     maxRetries: opts.maxRetries,
     timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(opts.timeouts) },
-    nvcf: DEFAULT_NVCF,
     fetch: opts.fetch,
   });
   const path = `v2/models/${encodeURIComponent(opts.model)}${opts.version ? `/versions/${encodeURIComponent(opts.version)}` : ''}/infer`;
@@ -119,7 +117,7 @@ export function createKServeScorer(options: KServeScorerOptions): Scorer {
     }
     const { body } = await transport.json({ method: 'post', path, body: request, signal });
     const rows = kserveOutputRows(body, opts.output, sequences.length, labels.length);
-    if (typeof rows === 'string') throw new StreamError('malformed', `KServe answer from ${opts.baseURL}/${path}: ${rows}`);
+    if (typeof rows === 'string') throw new ResponseError('unexpected-shape', `KServe answer from ${opts.baseURL}/${path}: ${rows}`);
     return rows;
   }
 

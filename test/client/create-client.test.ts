@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient, StreamError, ValidationError, type ChatModel } from '../../src/index.js';
+import { createClient, ResponseError, StreamError, ValidationError, type ChatModel } from '../../src/index.js';
 import { completion, KEY, NIM, userTurn, remoteMock } from '../helpers/nim-mock.js';
 
 const server = remoteMock();
@@ -91,12 +91,15 @@ describe('createClient', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it('a non-JSON or wrongly shaped success body is StreamError(malformed)', async () => {
+  it('a non-JSON or wrongly shaped success body is a ResponseError, not a StreamError', async () => {
     server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.text('<html>proxy</html>')));
     const client = createClient({ baseURL: NIM, apiKey: KEY });
-    await expect(client.chat.create({ model: 'm', messages: userTurn })).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    await expect(client.chat.create({ model: 'm', messages: userTurn })).rejects.toMatchObject({ name: 'ResponseError', kind: 'invalid-json' });
     server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.json({ choices: [] })));
-    await expect(client.chat.create({ model: 'm', messages: userTurn })).rejects.toBeInstanceOf(StreamError);
+    const error = await client.chat.create({ model: 'm', messages: userTurn }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error).toMatchObject({ kind: 'unexpected-shape' });
+    expect(StreamError.isInstance(error)).toBe(false);
   });
 
   it('lists models and checks readiness (503 = not ready, not retried)', async () => {

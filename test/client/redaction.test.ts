@@ -71,11 +71,11 @@ describe('the API key never shows', () => {
     }
     const reward = createClient({ baseURL: `${remote.baseURL}/reward`, apiKey: KEY });
     const error = await reward.reward.score({ model: 'r', messages: [...userTurn, { role: 'assistant', content: 'a' }] }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    expect(error).toMatchObject({ name: 'ResponseError', kind: 'unexpected-shape' });
     expect(everywhere(error)).not.toContain(KEY);
     const text = createClient({ baseURL: `${remote.baseURL}/text`, apiKey: KEY });
     const notJson = await text.chat.create({ model: 'm', messages: userTurn }).catch((e: unknown) => e);
-    expect(notJson).toMatchObject({ name: 'StreamError', kind: 'malformed' });
+    expect(notJson).toMatchObject({ name: 'ResponseError', kind: 'invalid-json' });
     expect(everywhere(notJson)).not.toContain(KEY.slice(0, 8));
     await remote.close();
   });

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BadRequestError, createClient, nimReward, ScorerConfigurationError, scorerFromFunction, StreamError, ValidationError, type Message } from '../../src/index.js';
+import { BadRequestError, createClient, nimReward, ScorerConfigurationError, ResponseError, scorerFromFunction, ValidationError, type Message } from '../../src/index.js';
 import { scoreAsNim } from '../../src/server/reward-route.js';
 import { KEY, NIM, remoteMock } from '../helpers/nim-mock.js';
 
@@ -66,10 +66,10 @@ describe('reward.score', () => {
     expect(bodies).toHaveLength(0);
   });
 
-  it('an answer without any score is StreamError(malformed)', async () => {
+  it('an answer without any score is ResponseError(unexpected-shape)', async () => {
     rewardModel(() => ({ message: { content: 'I cannot score that.' } }));
-    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
-    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toBeInstanceOf(StreamError);
+    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toMatchObject({ name: 'ResponseError', kind: 'unexpected-shape' });
+    await expect(client.reward.score({ model: 'r', messages: convo('x') })).rejects.toBeInstanceOf(ResponseError);
   });
 });
 
@@ -157,7 +157,7 @@ describe('reward parsing that cannot be silently wrong', () => {
 
   it('a list with a pair that is not a number, or a name twice, is malformed: never the number after the last colon', async () => {
     for (const content of ['helpfulness:1.2,correctness:n/a,verbosity:0.5', 'a:1,a:2', 'reward:1e999', 'reward:', 'helpfulness:1,:2']) {
-      await expect(score(content, { a: 1 }), content).rejects.toMatchObject({ name: 'StreamError', kind: 'malformed' });
+      await expect(score(content, { a: 1 }), content).rejects.toMatchObject({ name: 'ResponseError', kind: 'unexpected-shape' });
     }
   });
 
@@ -178,7 +178,7 @@ describe('reward parsing that cannot be silently wrong', () => {
     expect(await read.score([convo('answer')])).toEqual([{ value: 1.95, attributes: { LABEL_0: 0.2, LABEL_1: 3.5 } }]);
   });
 
-  it('fuzz: any content gives a finite score, StreamError(malformed) or ScorerConfigurationError', async () => {
+  it('fuzz: any content gives a finite score, ResponseError(unexpected-shape) or ScorerConfigurationError', async () => {
     let content = '';
     server.use(http.post(`${NIM}/chat/completions`, () => HttpResponse.json({ choices: [{ message: { role: 'assistant', content } }] })));
     const name = fc.constantFrom('helpfulness', 'correctness', 'reward', 'LABEL_0', 'a', ' b ', '');
@@ -192,7 +192,7 @@ describe('reward parsing that cannot be silently wrong', () => {
           expect(Number.isFinite(result.value)).toBe(true);
           if (result.attributes) expect(Object.keys(result.attributes).length).toBeGreaterThan(1);
         } catch (error) {
-          expect(['StreamError', 'ScorerConfigurationError']).toContain((error as Error).name);
+          expect(['ResponseError', 'ScorerConfigurationError']).toContain((error as Error).name);
         }
       }),
       { numRuns: 80 },

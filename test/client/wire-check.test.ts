@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCompletion, WireChunkSchema, WireCompletionSchema } from '../../src/client/chat-wire.js';
 import { isWireChunk, isWireCompletion } from '../../src/client/wire-check.js';
-import { StreamError } from '../../src/index.js';
+import { ResponseError } from '../../src/index.js';
 
 // Values near the expected shapes: right types, wrong types, null, missing keys, arrays.
 const leaf = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(undefined), fc.boolean(), fc.constant([]), fc.constant({}));
@@ -39,7 +39,7 @@ describe('wire checks', () => {
     );
   });
 
-  it('accept a completion exactly when the zod schema does; a rejected one is a StreamError naming the path', () => {
+  it('accept a completion exactly when the zod schema does; a rejected one is a ResponseError naming the path', () => {
     fc.assert(
       fc.property(body, (v) => {
         const zod = WireCompletionSchema.safeParse(v);
@@ -52,7 +52,7 @@ describe('wire checks', () => {
             return e;
           }
         })();
-        expect(error).toBeInstanceOf(StreamError);
+        expect(error).toBeInstanceOf(ResponseError);
         expect((error as Error).message).toContain('Unexpected chat completion shape');
       }),
       { numRuns: 3000 },

@@ -1,6 +1,6 @@
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createClient, TimeoutError, type StreamEvent } from '../../src/index.js';
+import { createClient, TimeoutError, ValidationError, type StreamEvent } from '../../src/index.js';
 import { chunk, completion, KEY, NIM, userTurn, remoteMock } from '../helpers/nim-mock.js';
 import { keepAlive, startLoopbackSSE, writeSteps } from '../helpers/loopback-sse.js';
 
@@ -15,6 +15,19 @@ async function drain(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]>
 }
 
 describe('deadlines', () => {
+  it('a deadline longer than a timer can wait is rejected at construction, naming the key', () => {
+    const error = (() => {
+      try {
+        createClient({ baseURL: NIM, apiKey: KEY, timeouts: { headersMs: 3_000_000_000 } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.path).toBe('timeouts.headersMs');
+    expect(() => createClient({ baseURL: NIM, apiKey: KEY, timeouts: { headersMs: Infinity, totalMs: 2_147_483_647 } })).not.toThrow();
+  });
+
   it('headers never arrive: TimeoutError(headers) on every attempt, then thrown', async () => {
     let attempts = 0;
     server.use(

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createClient, InternalServerError, UserAbortError } from '../../src/index.js';
+import { createClient, createKServeScorer, InternalServerError, UserAbortError } from '../../src/index.js';
 import { completion, KEY, NIM, userTurn, remoteMock } from '../helpers/nim-mock.js';
 
 const server = remoteMock();
@@ -59,5 +59,23 @@ describe('NVCF 202 polling', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(polls.length).toBe(count);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('only NIM clients poll: a KServe server that answers 202 is read as the answer', async () => {
+    const triton = 'http://triton.test:8000';
+    let polls = 0;
+    server.use(
+      http.post(`${triton}/v2/models/rm/infer`, () =>
+        HttpResponse.json({ outputs: [{ name: 'logits', shape: [1, 1], datatype: 'FP32', data: [2.5] }] }, { status: 202, headers: { 'nvcf-reqid': 'job-9' } }),
+      ),
+      http.get('https://api.nvcf.nvidia.com/v2/nvcf/pexec/status/:id', () => {
+        polls++;
+        return HttpResponse.json({ outputs: [] });
+      }),
+    );
+    // A tokenizer is the caller's input: any encodeChat will do for a one-token conversation.
+    const scorer = createKServeScorer({ baseURL: triton, model: 'rm', tokenizer: { encodeChat: () => [7] } });
+    await expect(scorer.score([[...userTurn, { role: 'assistant', content: 'Hi' }]])).resolves.toEqual([{ value: 2.5 }]);
+    expect(polls).toBe(0);
   });
 });

@@ -30,6 +30,16 @@ const ask = (c = client()) => c.chat.create({ model: 'm', messages: userTurn });
 /** Lets pending promises and zero-delay work run without moving the fake clock. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
+/** Runs the call to its first attempt; no retry `quietMs` later, the retry (and success) `stepMs` after. */
+async function expectRetryAt(seen: unknown[], result: Promise<unknown>, quietMs: number, stepMs: number) {
+  for (let i = 0; i < 20 && seen.length < 1; i++) await settle();
+  await vi.advanceTimersByTimeAsync(quietMs);
+  expect(seen).toHaveLength(1);
+  await vi.advanceTimersByTimeAsync(stepMs);
+  await expect(result).resolves.toMatchObject({ text: 'ok' });
+  expect(seen).toHaveLength(2);
+}
+
 describe('retries', () => {
   it('waits exactly Retry-After seconds after a 429, then succeeds', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -48,13 +58,7 @@ describe('retries', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 12, 0, 0) });
     const at = new Date(Date.UTC(2026, 0, 1, 12, 0, 5)).toUTCString();
     const seen = scripted([{ status: 503, headers: { 'retry-after': at } }]);
-    const result = ask();
-    for (let i = 0; i < 20 && seen.length < 1; i++) await settle();
-    await vi.advanceTimersByTimeAsync(4_990);
-    expect(seen).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(10);
-    await expect(result).resolves.toMatchObject({ text: 'ok' });
-    expect(seen).toHaveLength(2);
+    await expectRetryAt(seen, ask(), 4_990, 10);
   });
 
   it('prefers retry-after-ms and caps a huge Retry-After at 60 s', async () => {
@@ -89,10 +93,15 @@ describe('retries', () => {
     expect(again[0]).not.toBe(seen[0]);
   });
 
-  it.each([408, 409, 429, 500, 503])('retries %i', async (status) => {
+  it.each([408, 409, 429, 500, 501, 503, 520])('retries %i', async (status) => {
     const seen = scripted([{ status, headers: { 'retry-after-ms': '1' } }]);
     await expect(ask()).resolves.toMatchObject({ text: 'ok' });
     expect(seen).toHaveLength(2);
+  });
+
+  it('backs off 0.5 s minus up to 25% jitter before the first retry, for any 5xx (520 too)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    await expectRetryAt(scripted([{ status: 520 }]), ask(), 374, 126);
   });
 
   it('gives up after maxRetries with the typed error of the last answer', async () => {

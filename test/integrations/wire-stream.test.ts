@@ -102,7 +102,7 @@ describe('toWireError', () => {
     expect(toWireError(new APIConnectionError('ECONNREFUSED'))).toMatchObject({ status: 502, body: { error: { code: 'upstream_unreachable' } } });
     expect(toWireError(new StreamError('malformed', 'bad chunk'))).toMatchObject({ status: 502, body: { error: { code: 'upstream_stream_malformed' } } });
     expect(toWireError(new TimeoutError('first-chunk', 100))).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } });
-    expect(toWireError(new GuardrailError('refused', 'blocked', {}))).toMatchObject({ status: 400, body: { error: { code: 'content_policy_violation' } } });
+    expect(toWireError(new GuardrailError('refused', 'blocked', { candidates: [], verdicts: [], chosen: null, refused: true, rejected: false, reasons: [] }))).toMatchObject({ status: 400, body: { error: { code: 'content_policy_violation' } } });
     expect(toWireError(new UserAbortError())).toMatchObject({ status: 499 });
     // Anything unknown says nothing about internals.
     const secret = toWireError(new Error('db password hunter2'));

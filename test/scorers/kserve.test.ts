@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestError, createKServeScorer, InternalServerError, StreamError, UserAbortError, ValidationError } from '../../src/index.js';
+import { BadRequestError, createKServeScorer, InternalServerError, ResponseError, UserAbortError, ValidationError } from '../../src/index.js';
 import { loadTokenizer, type ChatTokenizer } from '../../src/onnx/index.js';
 import { loadRuntime, type Ort, type OrtSession } from '../../src/onnx/runtime.js';
 import type { Message } from '../../src/types.js';
@@ -146,7 +146,7 @@ describe('createKServeScorer (KServe v2 / Triton)', () => {
     await expect(down.score([refs[0]!.messages])).rejects.toBeInstanceOf(InternalServerError);
   });
 
-  it('a malformed or mismatched answer is a StreamError naming the problem', async () => {
+  it('a malformed or mismatched answer is a ResponseError naming the problem', async () => {
     server.use(
       http.post(`${TRITON}/v2/models/odd/infer`, () => HttpResponse.json({ outputs: [{ name: 'logits', shape: [3, 1], datatype: 'FP32', data: [1, 2, 3] }] })),
       http.post(`${TRITON}/v2/models/junk/infer`, () => HttpResponse.json({ hello: 'world' })),
@@ -155,8 +155,8 @@ describe('createKServeScorer (KServe v2 / Triton)', () => {
     await expect(odd.score([refs[0]!.messages])).rejects.toThrow(/shape \[3, 1\]; expected \[1, 1\]/);
     const junk = createKServeScorer({ baseURL: TRITON, model: 'junk', tokenizer });
     const error = await junk.score([refs[0]!.messages]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StreamError);
-    expect((error as StreamError).kind).toBe('malformed');
+    expect(error).toBeInstanceOf(ResponseError);
+    expect((error as ResponseError).kind).toBe('unexpected-shape');
   });
 
   it('aborts the request with UserAbortError', async () => {
