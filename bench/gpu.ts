@@ -1,5 +1,7 @@
 // GPU check: rewardgate's batch time per device for each model folder given, as JSON lines.
 //   node --import tsx bench/gpu.ts [--device all|cuda|webgpu|cpu] [--iters N] [--static all|gpu|none] FOLDER...
+//   node --import tsx bench/gpu.ts --generate 64 [--device ...] CHAT_FOLDER...   (decoding: one
+//   sequence and 8 together, greedy, exactly N tokens; KV-cache exports keep the cache on WebGPU)
 // (--static: which devices also run a static-shape variant; default the GPU ones)
 // On the GPU machine (see ../shared/device/README.md), after pack.sh:
 //   python3 .gpu/make-bench-model.py --out /tmp/bench \
@@ -11,6 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openClassifier } from '../src/onnx/classifier-session.js';
+import { loadChatModel } from '../src/onnx/chat-model.js';
 import type { Device } from '../src/onnx/devices.js';
 import { firstId, labelsOf, readModelFolder } from '../src/onnx/model-folder.js';
 import { seededRandom } from '../src/onnx/sampling.js';
@@ -23,7 +26,7 @@ interface Batch {
 
 function parseArgs(argv: string[]) {
   // CPU first: the GPU lines then carry their difference from the CPU logits.
-  const out = { devices: ['cpu', 'cuda', 'webgpu'] as Array<Exclude<Device, 'auto'>>, iters: 10, fixed: 'gpu', folders: [] as string[] };
+  const out = { devices: ['cpu', 'cuda', 'webgpu'] as Array<Exclude<Device, 'auto'>>, iters: 10, fixed: 'gpu', generate: 0, folders: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--device') {
@@ -31,6 +34,7 @@ function parseArgs(argv: string[]) {
       if (d !== 'all') out.devices = [d as Exclude<Device, 'auto'>];
     } else if (a === '--iters') out.iters = Number(argv[++i]);
     else if (a === '--static') out.fixed = argv[++i] ?? 'gpu';
+    else if (a === '--generate') out.generate = Number(argv[++i]);
     else out.folders.push(a);
   }
   if (out.folders.length === 0) throw new Error('usage: gpu.ts [--device all|cuda|webgpu|cpu] [--iters N] [--static all|gpu|none] FOLDER...');
@@ -51,7 +55,39 @@ function batchOf(folder: string, vocab: number, maxPositions: number): Batch {
   return { sequences };
 }
 
+/** Greedy decoding speed per device: tokens per second for one sequence and for 8 decoded together. */
+async function generation(path: string, device: Exclude<Device, 'auto'>, tokens: number): Promise<Record<string, unknown>> {
+  const line: Record<string, unknown> = { folder: path, device, generate: tokens };
+  const chat = await loadChatModel({ path, device });
+  try {
+    Object.assign(line, { provider: chat.provider, cached: chat.cached });
+    const request = (i: number) => ({ messages: [{ role: 'user' as const, content: `Tell me about topic ${i}.` }], temperature: 0, max_tokens: tokens, extra: { min_new_tokens: tokens } });
+    await chat.generate(request(0)); // warm-up
+    let t = performance.now();
+    await chat.generate(request(1));
+    line.tokens_per_s_1 = round(tokens / ((performance.now() - t) / 1000));
+    t = performance.now();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => chat.generate(request(i))));
+    line.tokens_per_s_8 = round((8 * tokens) / ((performance.now() - t) / 1000));
+  } finally {
+    await chat.close();
+  }
+  return line;
+}
+
 const args = parseArgs(process.argv.slice(2));
+if (args.generate > 0) {
+  for (const path of args.folders.map((f) => resolve(f))) {
+    for (const device of args.devices) {
+      try {
+        console.log(JSON.stringify(await generation(path, device, args.generate)));
+      } catch (error) {
+        console.log(JSON.stringify({ folder: path, device, error: (error as Error).message.slice(0, 600) }));
+      }
+    }
+  }
+  process.exit(0);
+}
 for (const path of args.folders.map((f) => resolve(f))) {
   const modelFiles = readdirSync(path).filter((f) => f.endsWith('.onnx')).sort();
   const cpuLogits = new Map<string, number[]>();

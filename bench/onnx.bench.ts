@@ -1,6 +1,7 @@
-// Micro-batching of the local scorer: 256 concurrent single-conversation score() calls on
-// tiny-reward (CPU), coalesced into batches, against the same 256 calls run as batches of one.
-// Same model, same process, same conversations; the ratio is the throughput gain.
+// Local ONNX models on CPU, each figure side by side with its baseline in the same run:
+// 1. micro-batching of the scorer: 256 concurrent single-conversation score() calls on tiny-reward,
+//    coalesced into batches, against the same calls run as batches of one;
+// 2. generation (bench/onnx-generation.ts): rewardgate against transformers.js on the same weights.
 import { readFileSync } from 'node:fs';
 import { loadScorer, type LocalScorer } from '../src/onnx/index.js';
 import type { Message } from '../src/types.js';
@@ -44,3 +45,5 @@ console.log(`tiny-reward, CPU, ${CALLS} concurrent score() calls of one conversa
 console.log(`  batches of one (baseline)      ${one.toFixed(0).padStart(7)} calls/s`);
 console.log(`  micro-batched (batchSize 32)   ${many.toFixed(0).padStart(7)} calls/s  ${(many / one).toFixed(2)}x  (average batch ${(stats.sequences / stats.runs).toFixed(1)})`);
 await Promise.all([batched.close(), single.close()]);
+
+await import('./onnx-generation.js');

@@ -1,21 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { UserAbortError, ValidationError } from '../errors.js';
+import { RewardgateError, UserAbortError, ValidationError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
-import { ChatRequestSchema, type ChatRequest, type Completion, type FinishReason } from '../types.js';
-import { openCausalLM } from './causal-lm-session.js';
+import { ChatRequestSchema, type ChatRequest } from '../types.js';
+import { BatchedDecoder } from './batched-decoder.js';
+import { openCausalLM, type DecodeStats } from './causal-lm-session.js';
 import type { Device, DeviceInfo } from './devices.js';
+import { EventQueue } from './event-queue.js';
 import { generationPromptSuffix } from './generation-prompt.js';
-import { readModelFolder } from './model-folder.js';
-import { DeviceSchema } from './options.js';
-import { sampleToken, seededRandom } from './sampling.js';
-import { TextStreamer } from './text-streamer.js';
+import { GenerationRow, type LocalCompletion } from './generation-row.js';
+import { configSampling, generationSettings } from './generation-settings.js';
+import { firstId, readModelFolder } from './model-folder.js';
+import { DeviceSchema, ModelFileOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
+import { SessionOptionsSchema, type SessionOptions } from './session-options.js';
+import { ToolCallSplitter } from './tool-call-parser.js';
 import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
 
+export type { LocalCompletion } from './generation-row.js';
+
 /** Options of {@link loadChatModel}. */
-export interface LoadChatModelOptions {
-  /** A Hugging Face causal-LM folder (model.onnx exported without a KV cache, tokenizer, chat template). */
+export interface LoadChatModelOptions extends ModelFileOptions {
+  /** A Hugging Face causal-LM folder: the ONNX export (with or without a KV cache), tokenizer, chat template. */
   path: string;
   /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
   device?: Device;
@@ -24,11 +30,10 @@ export interface LoadChatModelOptions {
    * Default: `'<|assistant|>\n'` when the tokenizer has that token, else nothing.
    */
   generationPrompt?: string;
-}
-
-/** A completion of a local model, with the generated token ids (an ending eos included). */
-export interface LocalCompletion extends Completion {
-  tokenIds: number[];
+  /** Most sequences decoded in one step: concurrent calls (best-of-n candidates) share steps. Default 16. */
+  batchSize?: number;
+  /** onnxruntime session settings (threads, graph optimisation). */
+  session?: SessionOptions;
 }
 
 /** A chat model running in process. `close()` releases its session. */
@@ -36,75 +41,89 @@ export interface LocalChatModel extends ChatModel<LocalCompletion>, DeviceInfo {
   readonly tokenizer: ChatTokenizer;
   /** Longest prompt plus completion, in tokens. */
   readonly maxLength: number;
+  /** Whether the export has a KV cache (each step feeds one token) or re-runs the sequence. */
+  readonly cached: boolean;
+  /** Model runs so far, and sequences summed over them: batching makes runs fewer than sequence steps. */
+  stats(): DecodeStats;
   close(): Promise<void>;
 }
 
-const OptionsSchema = z.object({ path: z.string().min(1), device: DeviceSchema.default('auto'), generationPrompt: z.string().optional() });
+const OptionsSchema = z
+  .object({
+    path: z.string().min(1),
+    device: DeviceSchema.default('auto'),
+    generationPrompt: z.string().optional(),
+    batchSize: z.number().int().positive().max(1024).default(16),
+    session: SessionOptionsSchema.optional(),
+  })
+  .extend(ModelFileOptionsSchema.shape)
+  .superRefine(oneModelFile);
 
 /**
- * Loads a causal LM for local generation: temperature, top_p, seed, max_tokens, stop strings,
- * streaming token by token; stops at an end-of-sequence token. One completion per call (`n` is ignored).
+ * Loads a causal LM for local generation: Optimum / transformers.js exports with a KV cache
+ * (float32 or float16) and plain exports without one. temperature, top_p, seed, max_tokens, stop
+ * strings, and in `extra` top_k, repetition_penalty and min_new_tokens; streaming token by token;
+ * `tools` rendered by the chat template and `<tool_call>` blocks returned as `toolCalls`.
+ * Concurrent calls are decoded together, one batched step per token. One completion per call
+ * (`n` is ignored; best-of-n makes n calls, which share steps).
  *
  * @example
- * const chat = await loadChatModel({ path: './models/tiny-chat' });
- * const c = await chat.generate({ messages: [{ role: 'user', content: 'How do I bake bread?' }], temperature: 0 });
+ * const chat = await loadChatModel({ path: './models/tiny-agent' });
+ * const c = await chat.generate({ messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, temperature: 0 });
+ * c.toolCalls?.[0]?.function; // { name: 'get_weather', arguments: '{"city": "Paris"}' }
  * for await (const e of chat.stream({ messages: [{ role: 'user', content: 'Hi' }] })) if (e.type === 'text-delta') process.stdout.write(e.text);
  */
 export async function loadChatModel(options: LoadChatModelOptions): Promise<LocalChatModel> {
   const opts = validate(OptionsSchema, options, 'loadChatModel options');
-  const folder = await readModelFolder(opts.path);
+  const folder = await readModelFolder(opts.path, { modelFile: opts.modelFile, dtype: opts.dtype });
   const tokenizer = await loadTokenizer({ path: folder.path });
   const gen = folder.generationConfig;
+  const sampling = configSampling(folder);
   const eos = new Set([...tokenizer.eosTokenIds, ...[gen?.eos_token_id, folder.config.eos_token_id].flat().filter((x): x is number => typeof x === 'number')]);
+  const padId = tokenizer.padTokenId ?? firstId(gen?.pad_token_id) ?? firstId(folder.config.pad_token_id) ?? 0;
   const suffix = opts.generationPrompt ?? generationPromptSuffix(tokenizer);
   const maxLength = folder.config.max_position_embeddings ?? 4096;
-  const lm = await openCausalLM(folder, opts.device);
+  const lm = await openCausalLM(folder, opts.device, { padId, ...(opts.session ? { tuning: opts.session } : {}) });
+  const decoder = new BatchedDecoder(lm, opts.batchSize);
   const decode = (ids: number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
+  let closed = false;
 
-  async function* run(request: ChatRequest, callOptions?: CallOptions): AsyncGenerator<StreamEvent<LocalCompletion>> {
+  async function* run(request: ChatRequest, callOptions: CallOptions | undefined, streaming: boolean): AsyncGenerator<StreamEvent<LocalCompletion>> {
     const req = validate(ChatRequestSchema, request, 'request');
     const signal = callOptions?.signal;
-    const prompt = tokenizer.encode(tokenizer.render(req.messages, { addGenerationPrompt: true }) + suffix);
+    if (signal?.aborted) throw new UserAbortError(signal.reason);
+    if (closed) throw new RewardgateError('The model was closed');
+    const settings = generationSettings(req, folder, sampling);
+    const tools = req.tools && req.tools.length > 0 ? req.tools : undefined;
+    const text = tokenizer.render(req.messages, { addGenerationPrompt: true, ...(tools ? { variables: { tools } } : {}) });
+    const prompt = tokenizer.encode(text + suffix);
     if (prompt.length >= maxLength) {
       throw new ValidationError('request', [{ path: 'messages', message: `the prompt is ${prompt.length} tokens; ${folder.name} takes at most ${maxLength - 1} before generating` }]);
     }
-    const budget = Math.min(req.max_tokens ?? gen?.max_new_tokens ?? 256, maxLength - prompt.length);
-    const temperature = req.temperature ?? gen?.temperature ?? 1;
-    const topP = req.top_p ?? gen?.top_p ?? 1;
-    const random = seededRandom(req.seed ?? Math.floor(Math.random() * 2 ** 32));
-    const streamer = new TextStreamer(decode, typeof req.stop === 'string' ? [req.stop] : (req.stop ?? []));
-    const ids = [...prompt];
-    const generated: number[] = [];
-    let finishReason: FinishReason = 'length';
-    while (generated.length < budget) {
-      if (signal?.aborted) throw new UserAbortError(signal.reason);
-      const logits = await lm.nextLogits(ids);
-      if (signal?.aborted) throw new UserAbortError(signal.reason);
-      const token = sampleToken(logits, temperature, topP, random);
-      ids.push(token);
-      generated.push(token);
-      if (eos.has(token)) {
-        finishReason = 'stop';
-        break;
+    const queue = new EventQueue<StreamEvent<LocalCompletion>>();
+    const row = new GenerationRow({
+      prompt,
+      settings,
+      budget: Math.min(settings.maxNewTokens, maxLength - prompt.length),
+      eos,
+      decode,
+      // tool_choice 'none': the model was told not to call; anything it writes stays text.
+      splitter: tools && req.tool_choice !== 'none' ? new ToolCallSplitter(() => `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`) : undefined,
+      incremental: streaming || settings.stops.length > 0,
+      queue,
+      finish: (parts) => ({ id: `onnx-${randomUUID()}`, model: req.model ?? folder.name, ...parts }),
+    });
+    decoder.add(row);
+    try {
+      for (;;) {
+        const event = await queue.next(signal);
+        if (event === undefined) return;
+        yield event;
       }
-      const delta = streamer.push(generated);
-      if (delta) yield { type: 'text-delta', text: delta };
-      if (streamer.stopped) {
-        finishReason = 'stop';
-        break;
-      }
+    } finally {
+      // Abort, a broken-off stream, or the end: the row leaves the batch at the next step.
+      row.cancel();
     }
-    const rest = streamer.flush();
-    if (rest) yield { type: 'text-delta', text: rest };
-    const completion: LocalCompletion = {
-      id: `onnx-${randomUUID()}`,
-      model: req.model ?? folder.name,
-      text: streamer.text,
-      finishReason,
-      usage: { promptTokens: prompt.length, completionTokens: generated.length, totalTokens: prompt.length + generated.length },
-      tokenIds: generated,
-    };
-    yield { type: 'finish', completion };
   }
 
   return {
@@ -113,11 +132,17 @@ export async function loadChatModel(options: LoadChatModelOptions): Promise<Loca
     skipped: lm.skipped,
     tokenizer,
     maxLength,
-    stream: (request, callOptions) => run(request, callOptions),
+    cached: lm.cached,
+    stats: () => lm.stats(),
+    stream: (request, callOptions) => run(request, callOptions, true),
     async generate(request, callOptions) {
-      for await (const event of run(request, callOptions)) if (event.type === 'finish') return event.completion;
+      for await (const event of run(request, callOptions, false)) if (event.type === 'finish') return event.completion;
       throw new Error('unreachable: a generation always ends with a finish event');
     },
-    close: () => lm.close(),
+    async close() {
+      closed = true;
+      await decoder.close();
+      await lm.close();
+    },
   };
 }

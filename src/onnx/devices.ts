@@ -36,12 +36,18 @@ const WEBGPU_HINT =
   'onnxruntime-node found no WebGPU adapter. On Linux the WebGPU provider runs on Vulkan: install the Vulkan loader ' +
   '(libvulkan1) and the GPU driver\'s Vulkan ICD (for NVIDIA, the driver\'s nvidia_icd.json; set VK_DRIVER_FILES if it is not found).';
 
-/** Session settings the benchmarks vary (the loaders use the defaults). */
+/** Session settings: the loaders' `session` option, and what the benchmarks vary. */
 export interface SessionTuning {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   intraOpNumThreads?: number;
+  interOpNumThreads?: number;
   /** Fixes symbolic dimensions (e.g. `{ batch: 16, sequence: 256 }`) so GPU kernels see static shapes. */
   freeDimensionOverrides?: Record<string, number>;
+  /**
+   * Where outputs are left on a GPU device (IO binding): `'gpu-buffer'` keeps them on the device,
+   * so a KV cache fed back as the next input never crosses to the CPU. Ignored on CPU.
+   */
+  preferredOutputLocation?: 'cpu' | 'gpu-buffer';
 }
 
 /**
@@ -72,6 +78,9 @@ export async function openSession(
         executionProviders: [candidate],
         graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
         ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+        ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
+        // WebGPU is the provider onnxruntime-node can bind outputs to device buffers for.
+        ...(candidate === 'webgpu' && options.preferredOutputLocation ? { preferredOutputLocation: options.preferredOutputLocation } : {}),
         ...(options.freeDimensionOverrides ? { freeDimensionOverrides: options.freeDimensionOverrides } : {}),
         // Probing devices that are absent logs native errors; the reason is reported instead.
         logSeverityLevel: device === 'auto' && candidate !== 'cpu' ? 4 : 3,

@@ -45,6 +45,21 @@ describe('loadChatModel on tiny-chat (CPU)', () => {
     }
   });
 
+  it('concurrent calls share steps (right-padded, no cache) and give the unbatched ids', async () => {
+    expect(chat.cached).toBe(false);
+    const request = (c: (typeof cases)[number]) => ({ messages: chatPromptMessages(c), temperature: 0, max_tokens: c.greedy_ids.length });
+    const alone = [];
+    for (const c of cases) alone.push(await chat.generate(request(c)));
+    const before = chat.stats();
+    const together = await Promise.all(cases.map((c) => chat.generate(request(c))));
+    const after = chat.stats();
+    expect(together.map((t) => t.tokenIds)).toEqual(alone.map((a) => a.tokenIds));
+    expect(together.map((t) => t.text)).toEqual(alone.map((a) => a.text));
+    const tokens = alone.reduce((n, a) => n + a.tokenIds.length, 0);
+    expect(after.rows - before.rows).toBe(tokens);
+    expect(after.runs - before.runs).toBe(Math.max(...alone.map((a) => a.tokenIds.length)));
+  });
+
   it('streams token by token; the deltas add up to the completion text', async () => {
     const c = cases[0]!;
     const { deltas, completion } = await collect(chat.stream({ messages: chatPromptMessages(c), temperature: 0, max_tokens: 12 }));
