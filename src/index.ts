@@ -69,10 +69,16 @@ export {
   TimeoutError,
   UserAbortError,
   StreamError,
+  ResponseError,
   ModelLoadError,
   GuardrailError,
+  GuardError,
+  GuardConfigurationError,
+  GuardUnavailableError,
+  GuardInputError,
+  ScorerConfigurationError,
 } from './errors.js';
-export type { TimeoutPhase, StreamErrorKind } from './errors.js';
+export type { TimeoutPhase, StreamErrorKind, ResponseErrorKind, GuardErrorCode, GuardFailure } from './errors.js';
 
 // ── client (http/, models/) ───────────────────────────────────────────────────────
 // (client exports)
@@ -81,11 +87,11 @@ export type { ClientOptions } from './client/client-options.js';
 export type { ChatAPI } from './client/chat.js';
 export type { RewardAPI } from './client/reward.js';
 export type { RewardRequest, RewardBatchRequest } from './client/reward-schemas.js';
-export type { RewardWeights, RewardAttribute } from './client/reward-parse.js';
+export type { RewardWeights, RewardAttribute, AttributeWeights } from './client/reward-parse.js';
 export type { ModelsAPI, HealthAPI, ModelInfo } from './client/models.js';
 export type { Timeouts } from './http/timeouts.js';
 export { fromOpenAI } from './models/openai.js';
-export type { FromOpenAIOptions } from './models/openai.js';
+export type { FromOpenAIOptions, OpenAIClientLike } from './models/openai.js';
 export { nimReward } from './scorers/nim-reward.js';
 export type { NimRewardOptions } from './scorers/nim-reward.js';
 
@@ -93,13 +99,21 @@ export type { NimRewardOptions } from './scorers/nim-reward.js';
 // (pipeline exports)
 export { pipeline } from './pipeline/pipeline.js';
 export { bestOfN } from './pipeline/best-of-n.js';
+export { speculativeBestOfN } from './pipeline/speculative-best-of-n.js';
+export type { SpeculativeBestOfNOptions, SpeculativeCheckpoints } from './pipeline/speculative-best-of-n.js';
 export { scoreThreshold } from './pipeline/score-threshold.js';
 export { safety } from './pipeline/safety.js';
+export { extractReasoning } from './pipeline/extract-reasoning.js';
+export type { ExtractReasoningOptions } from './pipeline/extract-reasoning.js';
 export { ReportRecorder } from './pipeline/report.js';
 export { DEFAULT_REFUSAL } from './pipeline/refusal.js';
 export type { BestOfNOptions } from './pipeline/best-of-n.js';
 export type { ScoreThresholdOptions } from './pipeline/score-threshold.js';
 export type { SafetyOptions } from './pipeline/safety.js';
+export { REDACTED_TOOL_RESULT } from './pipeline/safety-tool-results.js';
+export { toolPolicy } from './pipeline/tool-policy.js';
+export type { ToolPolicyOptions, ToolCheckContext, ToolCallViolation, ToolViolationKind } from './pipeline/tool-policy.js';
+export type { ScorerCallOptions } from './pipeline/scoring.js';
 export type { HoldBack } from './pipeline/hold-back.js';
 export type {
   Middleware,
@@ -110,7 +124,11 @@ export type {
   PipelineOptions,
   Report,
   CandidateReport,
+  CheckpointScore,
+  SpeculativeSummary,
   RailVerdict,
+  ToolViolation,
+  ToolTraffic,
   LayerEvent,
   NextOptions,
   GenerateNext,
@@ -124,8 +142,23 @@ export { nemoguard, NEMOGUARD_MODEL } from './guards/nemoguard.js';
 export type { NemoguardOptions } from './guards/nemoguard.js';
 export { llamaGuard, LLAMA_GUARD_MODEL } from './guards/llama-guard.js';
 export type { LlamaGuardOptions } from './guards/llama-guard.js';
+export { nemotronSafetyGuard, NEMOTRON_SAFETY_GUARD_MODEL } from './guards/nemotron-safety-guard.js';
+export type { NemotronSafetyGuardOptions } from './guards/nemotron-safety-guard.js';
+export { contentSafetyReasoning, CONTENT_SAFETY_REASONING_MODEL } from './guards/content-safety-reasoning.js';
+export type { ContentSafetyReasoningOptions } from './guards/content-safety-reasoning.js';
+export { topicControl, TOPIC_CONTROL_MODEL, TOPIC_CONTROL_INSTRUCTION } from './guards/topic-control.js';
+export type { TopicControlOptions } from './guards/topic-control.js';
+export { jailbreakDetect, JAILBREAK_DETECT_HOSTED_URL } from './guards/jailbreak-detect.js';
+export type { JailbreakDetectOptions } from './guards/jailbreak-detect.js';
 export type { GuardModelOptions } from './guards/guard-chat.js';
-export { mapCategory, nemoguardCategories, llamaGuardCategories, openaiModerationCategories } from './guards/taxonomy-maps.js';
+export {
+  mapCategory,
+  nemoguardCategories,
+  nemotronSafetyGuardCategories,
+  llamaGuardCategories,
+  openaiModerationCategories,
+  promptGuardCategories,
+} from './guards/taxonomy-maps.js';
 export type { CategoryVendor } from './guards/taxonomy-maps.js';
 
 // (kserve exports)
@@ -135,6 +168,10 @@ export type { KServeScorerOptions, KServeTokenizer } from './scorers/kserve.js';
 // (eval exports)
 export { evaluateRewardBench, summarizeRewardBench, RewardBenchRowSchema, REWARDBENCH_SECTIONS, sectionOf, subsetWeight } from './eval/index.js';
 export type { EvaluateOptions, RowOutcome, RewardBenchResult, RewardBenchSummary, SubsetResult, RewardBenchRow, RewardBenchSection } from './eval/index.js';
+export { summarizeRewardBench2, bestOfNResult, scoreTies, REWARDBENCH2_SUBSETS, rewardBench2Subset, detectRewardBenchFormat, RewardBench2RowSchema, PromptSchema } from './eval/index.js';
+export type { RowOutcome2, RewardBench2Result, AnyRewardBenchResult, RewardBench2Summary, RewardBench2SubsetResult, RewardBench2Scored, TiesRow, TiesScore, RewardBench2Subset, RewardBenchFormat, RewardBench2Row, Prompt } from './eval/index.js';
+export { cachedScorer, conversationKey, evaluateGuard, summarizeGuard, detectionMetrics, latencyStats, GuardRowSchema, datasetCategory } from './eval/index.js';
+export type { ScoreCache, EvaluateGuardOptions, GuardEvalResult, GuardEvalSummary, GuardRowOutcome, GuardCategoryResult, DetectionMetrics, LatencyStats, GuardRow, GuardTarget } from './eval/index.js';
 
 // (integrations exports): the OpenAI chat-completions wire format, for any fetch-style server.
 export { createChatHandler } from './integrations/wire/chat-handler.js';
@@ -144,6 +181,9 @@ export { toSSE } from './integrations/wire/chunks.js';
 export { toWireError } from './integrations/wire/errors.js';
 export type { OpenAIChatBody, WireRequest } from './integrations/wire/request.js';
 export type { OpenAIChatCompletion, ResponseMeta, RewardgateField, WireCompletion } from './integrations/wire/completion.js';
+export type { OpenAIAssistantMessage, OpenAIDelta, OpenAIToolCall, OpenAIToolCallDelta } from './wire/openai-shape.js';
 export type { OpenAIChatCompletionChunk, ToSSEOptions } from './integrations/wire/chunks.js';
-export type { OpenAIErrorBody, WireError } from './integrations/wire/errors.js';
+export type { OpenAIErrorBody, WireError, WireErrorOptions } from './integrations/wire/errors.js';
+export { AnswerTooLargeError } from './integrations/wire/answer-limit.js';
+export type { WireReportOptions } from './integrations/wire/completion.js';
 export type { AnyChatModel, ChatWireOptions, ModelSource } from './integrations/wire/run-chat.js';

@@ -1,6 +1,5 @@
-// Any LLM behind the official `openai` package as a ChatModel. Only types are imported from
-// `openai`, so the core does not need it at runtime (it is an optional peer dependency).
-import type OpenAI from 'openai';
+// Any LLM behind the official `openai` package as a ChatModel. The client is typed structurally
+// (OpenAIClientLike), so neither our code nor our published types need `openai` installed.
 import { z } from 'zod';
 import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
@@ -14,6 +13,25 @@ import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { validate } from '../internal/validate.js';
 import { ChatRequestSchema, type ChatRequest, type Completion } from '../types.js';
+
+/**
+ * The part of an `openai` client that {@link fromOpenAI} uses; an `OpenAI` instance is one.
+ * Structural, so that TypeScript users without `openai` installed can still type-check rewardgate.
+ */
+export interface OpenAIClientLike {
+  chat: { completions: { create(body: never, options?: { signal?: AbortSignal }): PromiseLike<unknown> } };
+  apiKey?: unknown;
+  timeout?: unknown;
+}
+
+type ErrorClass = abstract new (...args: never[]) => unknown;
+// The error classes the openai package hangs on its client class (OpenAI.APIError...).
+interface OpenAIErrorClasses {
+  APIError?: ErrorClass;
+  APIUserAbortError?: ErrorClass;
+  APIConnectionError?: ErrorClass;
+  APIConnectionTimeoutError?: ErrorClass;
+}
 
 /**
  * Options of {@link fromOpenAI}.
@@ -33,7 +51,7 @@ export interface FromOpenAIOptions {
  * const llm = fromOpenAI(new OpenAI({ baseURL: 'http://localhost:8000/v1', apiKey: 'x' }), { model: 'meta/llama-3.1-8b-instruct' });
  * const { text } = await llm.generate({ messages: [{ role: 'user', content: 'Hi' }] });
  */
-export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatModel {
+export function fromOpenAI(client: OpenAIClientLike, options: FromOpenAIOptions): ChatModel {
   validate(FromOpenAIOptionsSchema, options, 'fromOpenAI options');
   const prepare = (request: ChatRequest) => {
     const valid = validate(ChatRequestSchema, request, 'chat request');
@@ -98,13 +116,13 @@ export function fromOpenAI(client: OpenAI, options: FromOpenAIOptions): ChatMode
 const FromOpenAIOptionsSchema = z.object({ model: z.string().min(1) }).strict();
 
 /** Maps the openai package's errors onto the rewardgate hierarchy (the key is masked). */
-function mapOpenAIError(client: OpenAI, error: unknown, signal: AbortSignal): unknown {
+function mapOpenAIError(client: OpenAIClientLike, error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     return RewardgateError.isInstance(reason) ? reason : new UserAbortError(reason);
   }
   if (RewardgateError.isInstance(error)) return error;
-  const classes = client.constructor as typeof OpenAI;
+  const classes = client.constructor as OpenAIErrorClasses;
   const secret = typeof client.apiKey === 'string' ? client.apiKey : undefined;
   const e = error as { status?: unknown; error?: unknown; requestID?: string | null; message?: string };
   if (classes.APIUserAbortError && error instanceof classes.APIUserAbortError) return new UserAbortError(safeCause(error));
