@@ -62,10 +62,12 @@ export interface ChatModel<C extends Completion = Completion, E extends { type: 
 
 /** Scores conversations whose last turn is the assistant answer being judged. Batch-first. */
 export interface Scorer {
+  /** One score per conversation, in order; each conversation ends with the answer being judged. */
   score(conversations: Message[][], options?: CallOptions): Promise<Score[]>;
 }
 
 /** Judges the last turn of a conversation (a user turn on input, an assistant turn on output). */
 export interface Guard {
+  /** The verdict on the conversation's last turn. */
   check(conversation: Message[], options?: CallOptions): Promise<Verdict>;
 }

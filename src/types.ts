@@ -22,12 +22,17 @@ export const FilePartSchema = z.looseObject({
   type: z.literal('file'),
   file: z.looseObject({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
 });
+/** A text content part. */
 export type TextPart = z.infer<typeof TextPartSchema>;
+/** An image content part. */
 export type ImagePart = z.infer<typeof ImagePartSchema>;
+/** An audio content part. */
 export type AudioPart = z.infer<typeof AudioPartSchema>;
+/** A file content part. */
 export type FilePart = z.infer<typeof FilePartSchema>;
 /** A part of a type rewardgate does not know: carried through unchanged. */
 export type OtherPart = { type: string; [key: string]: unknown };
+/** One content part: a known kind, or one rewardgate does not know (kept as it is). */
 export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | OtherPart;
 
 const KNOWN_PARTS: Record<string, z.ZodType> = { text: TextPartSchema, image_url: ImagePartSchema, input_audio: AudioPartSchema, file: FilePartSchema };
@@ -42,6 +47,7 @@ export const ContentPartSchema = z.looseObject({ type: z.string().min(1) }).supe
 
 /** Message content: a string, content parts, or null (an assistant turn that only calls tools). */
 export const ContentSchema = z.union([z.string(), z.array(ContentPartSchema), z.null()]);
+/** Message content: a string, content parts, or null. */
 export type Content = z.infer<typeof ContentSchema>;
 
 // ── tool calls ────────────────────────────────────────────────────────────────────
@@ -52,6 +58,7 @@ export const ToolCallSchema = z.object({
   type: z.literal('function'),
   function: z.object({ name: z.string().min(1), arguments: z.string() }),
 });
+/** A tool call the model made: `{ id, type: "function", function: { name, arguments } }`. */
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
 /** A tool offered to the model: `{ type: 'function', function: { name, description?, parameters? } }`. */
@@ -64,6 +71,7 @@ export const ToolSchema = z.looseObject({
     strict: z.boolean().nullish(),
   }),
 });
+/** A tool offered to the model (OpenAI function format, JSON Schema parameters). */
 export type Tool = z.infer<typeof ToolSchema>;
 
 /** `tool_choice`: `none`, `auto`, `required`, or one named function. */
@@ -71,6 +79,7 @@ export const ToolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.looseObject({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
 ]);
+/** Which tool the model may or must call. */
 export type ToolChoice = z.infer<typeof ToolChoiceSchema>;
 
 // ── messages ──────────────────────────────────────────────────────────────────────
@@ -97,6 +106,7 @@ export const MessageSchema = z
       ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be null only on an assistant turn with tool_calls)' });
     }
   });
+/** A chat turn in the OpenAI shape (see {@link MessageSchema}). */
 export type Message = z.infer<typeof MessageSchema>;
 
 /** A conversation: one or more turns, oldest first. */
@@ -130,6 +140,7 @@ export const ChatRequestSchema = z.object({
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });
+/** An OpenAI-shaped chat request (see {@link ChatRequestSchema}). */
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 // ── completions ───────────────────────────────────────────────────────────────────
@@ -140,6 +151,7 @@ export const UsageSchema = z.object({
   completionTokens: z.number().int().nonnegative(),
   totalTokens: z.number().int().nonnegative(),
 });
+/** Token counts of one call. */
 export type Usage = z.infer<typeof UsageSchema>;
 
 /**
@@ -147,14 +159,17 @@ export type Usage = z.infer<typeof UsageSchema>;
  * `refused`: a guardrail replaced the answer with a refusal.
  */
 export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'tool_calls', 'abort', 'refused', 'other']);
+/** Why generation ended (see {@link FinishReasonSchema}). */
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 const TopLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).nullish() });
 /** One token's log probability, OpenAI's `logprobs.content[i]`. */
 export const TokenLogprobSchema = TopLogprobSchema.extend({ top_logprobs: z.array(TopLogprobSchema).optional() });
+/** One token's log probability. */
 export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 /** OpenAI's `choice.logprobs`: per-token log probabilities of the content (and of a refusal). */
 export const LogprobsSchema = z.looseObject({ content: z.array(TokenLogprobSchema).nullable(), refusal: z.array(TokenLogprobSchema).nullish() });
+/** Per-token log probabilities (OpenAI's `choice.logprobs`). */
 export type Logprobs = z.infer<typeof LogprobsSchema>;
 
 /**
@@ -171,6 +186,7 @@ export const CompletionSchema = z.object({
   finishReason: FinishReasonSchema,
   usage: UsageSchema.optional(),
 });
+/** One finished answer (see {@link CompletionSchema}). */
 export type Completion = z.infer<typeof CompletionSchema>;
 
 // ── scores and verdicts ───────────────────────────────────────────────────────────
@@ -180,6 +196,7 @@ export const ScoreSchema = z.object({
   value: z.number(),
   attributes: z.record(z.string(), z.number()).optional(),
 });
+/** A reward score. */
 export type Score = z.infer<typeof ScoreSchema>;
 
 /** One flagged category: the taxonomy category plus the vendor's own label for it. */
@@ -188,6 +205,7 @@ export const CategoryHitSchema = z.object({
   label: z.string(),
   score: z.number().optional(),
 });
+/** One flagged category with the vendor label. */
 export type CategoryHit = z.infer<typeof CategoryHitSchema>;
 
 /**
@@ -200,4 +218,5 @@ export const VerdictSchema = z.object({
   raw: z.unknown().optional(),
   failedToParse: z.boolean().optional(),
 });
+/** A guard's verdict. */
 export type Verdict = z.infer<typeof VerdictSchema>;

@@ -28,6 +28,7 @@ export const GuardRowSchema = z.looseObject({
   categories: z.union([z.array(z.string()), z.string()]).nullish(),
   violated_categories: z.union([z.array(z.string()), z.string()]).nullish(),
 });
+/** One labelled row of a guard evaluation set. */
 export type GuardRow = z.infer<typeof GuardRowSchema>;
 
 /** What a guard is asked to judge: the prompt alone (input rail) or the response to it (output rail). */

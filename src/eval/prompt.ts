@@ -12,6 +12,7 @@ import { MessageSchema, type Message } from '../types.js';
 export const PromptSchema = z.union([z.string(), z.array(MessageSchema).min(1, 'a prompt needs at least one message')], {
   error: 'expected a string or a messages array',
 });
+/** A prompt: a user text, or a conversation (messages array). */
 export type Prompt = z.infer<typeof PromptSchema>;
 
 /** The prompt as conversation turns (a string is one user turn). */

@@ -16,4 +16,5 @@ export const RewardBenchRowSchema = z.looseObject({
   rejected: z.string(),
   subset: z.string().min(1).optional(),
 });
+/** One RewardBench (v1) row. */
 export type RewardBenchRow = z.infer<typeof RewardBenchRowSchema>;

@@ -30,4 +30,5 @@ export const RewardBench2RowSchema = z
       ctx.addIssue({ code: 'custom', path: ['num_correct'], message: `is ${row.num_correct}, more than the ${total} answers` });
     }
   });
+/** One RewardBench 2 row. */
 export type RewardBench2Row = z.infer<typeof RewardBench2RowSchema>;

@@ -7,6 +7,7 @@
  * for (const subset of REWARDBENCH2_SUBSETS) console.log(subset, result.subsets[subset]?.score);
  */
 export const REWARDBENCH2_SUBSETS = ['Factuality', 'Precise IF', 'Math', 'Safety', 'Focus', 'Ties'] as const;
+/** One of RewardBench 2's six subsets. */
 export type RewardBench2Subset = (typeof REWARDBENCH2_SUBSETS)[number];
 
 const normalize = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');

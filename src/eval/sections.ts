@@ -7,6 +7,7 @@
  * for (const section of REWARDBENCH_SECTIONS) console.log(section, result.sections[section]);
  */
 export const REWARDBENCH_SECTIONS = ['Chat', 'Chat Hard', 'Safety', 'Reasoning'] as const;
+/** One of RewardBench (v1)'s four sections. */
 export type RewardBenchSection = (typeof REWARDBENCH_SECTIONS)[number];
 
 const SUBSETS: Record<RewardBenchSection, readonly string[]> = {

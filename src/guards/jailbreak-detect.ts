@@ -33,6 +33,7 @@ export interface JailbreakDetectOptions {
   /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
   maxRetries?: number;
   timeouts?: Timeouts;
+  /** The fetch to use (default: the global one). */
   fetch?: typeof globalThis.fetch;
 }
 

@@ -18,7 +18,7 @@ export const TimeoutsSchema = z.object({
   /** The whole call: every attempt, backoff, 202 poll and the stream to its end. */
   totalMs: ms.optional(),
 });
-/** See {@link TimeoutsSchema}. */
+/** Deadlines of a client's calls: headers, first chunk, idle between chunks, and total, in ms. */
 export type Timeouts = z.infer<typeof TimeoutsSchema>;
 
 /** Defaults: 60 s for headers and first chunk, 30 s idle, 10 min in total. */

@@ -19,7 +19,13 @@ import { ChatRequestSchema, type ChatRequest, type Completion } from '../types.j
  * Structural, so that TypeScript users without `openai` installed can still type-check rewardgate.
  */
 export interface OpenAIClientLike {
-  chat: { completions: { create(body: never, options?: { signal?: AbortSignal }): PromiseLike<unknown> } };
+  /** `client.chat.completions.create`. */
+  chat: {
+    completions: {
+      /** Creates a chat completion (or a stream of chunks). */
+      create(body: never, options?: { signal?: AbortSignal }): PromiseLike<unknown>;
+    };
+  };
   apiKey?: unknown;
   timeout?: unknown;
 }

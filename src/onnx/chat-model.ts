@@ -45,6 +45,7 @@ export interface LocalChatModel extends ChatModel<LocalCompletion>, DeviceInfo {
   readonly cached: boolean;
   /** Model runs so far, and sequences summed over them: batching makes runs fewer than sequence steps. */
   stats(): DecodeStats;
+  /** Releases its onnxruntime session. */
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { kserveOutputRows, type KServeInferRequest } from './kserve-wire.js';
 
 /** What the KServe scorer needs from a tokenizer: `loadTokenizer` from `rewardgate/onnx` fits. */
 export interface KServeTokenizer {
+  /** The conversation's token ids, rendered with the model's chat template. */
   encodeChat(messages: Message[], options?: { addGenerationPrompt?: boolean }): number[];
   readonly padTokenId?: number | null | undefined;
 }
@@ -44,6 +45,7 @@ export interface KServeScorerOptions {
   /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
   maxRetries?: number;
   timeouts?: Timeouts;
+  /** The fetch to use (default: the global one). */
   fetch?: typeof globalThis.fetch;
 }
 

@@ -30,7 +30,10 @@ export interface NimRewardOptions {
   /** Requests in flight at once (default 4). */
   concurrency?: number;
   /** Counts tokens to reject an over-long conversation before it is sent. */
-  tokenizer?: { count(messages: Message[]): number };
+  tokenizer?: {
+    /** Tokens of the conversation as the reward model counts them. */
+    count(messages: Message[]): number;
+  };
   /** Token limit checked with `tokenizer` (default 4,096). */
   maxTokens?: number;
 }
@@ -51,7 +54,7 @@ const OptionsSchema = z
 
 /**
  * A Scorer backed by a NIM reward model (batch-first, bounded concurrency). The reward NIM takes
- * text turns, so each conversation is sent as text (see {@link rewardTextTurns}): an answer that
+ * text turns, so each conversation is sent as text (see `rewardTextTurns`): an answer that
  * calls tools is scored on its text and its calls in the `<tool_call>` form of `turnText`.
  * @example
  * const scorer = nimReward({ model: 'nvidia/llama-3.1-nemotron-70b-reward' });

@@ -34,6 +34,7 @@ export const OpenAIChatBodySchema = z.looseObject({
   // The legacy function-calling fields: answers would come back in `function_call`, which no layer reads.
   functions: z.array(z.unknown()).max(0, 'legacy function calling is not supported: use `tools`').nullish(),
 });
+/** An OpenAI chat-completions request body, as parsed by {@link OpenAIChatBodySchema}. */
 export type OpenAIChatBody = z.infer<typeof OpenAIChatBodySchema>;
 
 /** What a wire request asks for besides the ChatRequest itself. */
