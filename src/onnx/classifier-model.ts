@@ -6,6 +6,7 @@ import type { Device } from './devices.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { Dtype } from './options.js';
 import { firstId, labelsOf, readModelFolder, type ModelFolder } from './model-folder.js';
+import { readModelJson } from './template/model-files.js';
 import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
 
 /** Options shared by the local scorer and guard. */
@@ -15,7 +16,8 @@ export interface ClassifierOptions {
   maxLength?: number | undefined;
   batchSize: number;
   maxWaitMs: number;
-  truncation: Truncation;
+  /** The scorer's fitting of long conversations (`fit`); guards fit their input themselves. Default `'error'`. */
+  truncation?: Truncation | undefined;
   dtype?: Dtype | undefined;
   modelFile?: string | undefined;
 }
@@ -31,6 +33,8 @@ export interface ClassifierModel {
   fit(messages: Message[], path: string): number[];
   /** Logits for one sequence, batched with concurrent callers. */
   classify(ids: number[], signal: AbortSignal | undefined): Promise<Float32Array>;
+  /** Logits for several sequences (the windows of one input), all in the same run, batched with concurrent callers. */
+  classifyAll(sequences: number[][], signal: AbortSignal | undefined): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -43,13 +47,19 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Classi
   // The export pools the last token that is not config's pad id: pad with exactly that id.
   const padId = firstId(folder.config.pad_token_id) ?? tokenizer.padTokenId ?? undefined;
   if (padId === undefined) throw new ModelLoadError(`${configFile} has no pad_token_id and the tokenizer has no pad token`, { file: configFile });
-  const maxLength = options.maxLength ?? folder.config.max_position_embeddings ?? 4096;
+  const maxLength = options.maxLength ?? (await defaultMaxLength(folder));
   const session = await openClassifier(folder, options.device, labels.length, padId, tokenizer.bosTokenId ?? padId + 1);
-  const batcher = new MicroBatcher<number[], Float32Array>({
+  // One queued item is a group of sequences (the windows of one input), so a group always shares
+  // a run; `batchSize` counts groups.
+  const batcher = new MicroBatcher<number[][], Float32Array[]>({
     batchSize: options.batchSize,
     maxWaitMs: options.maxWaitMs,
-    size: (ids) => ids.length,
-    run: (batch) => session.run(batch),
+    size: (group) => group.reduce((n, ids) => Math.max(n, ids.length), 0),
+    run: async (groups) => {
+      const rows = await session.run(groups.flat());
+      let at = 0;
+      return groups.map((g) => rows.slice(at, (at += g.length)));
+    },
   });
   return {
     folder,
@@ -57,12 +67,25 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Classi
     session,
     labels,
     maxLength,
-    fit: (messages, path) => fitConversation(tokenizer, messages, maxLength, options.truncation, path).ids,
-    classify: (ids, signal) => batcher.submit(ids, signal),
+    fit: (messages, path) => fitConversation(tokenizer, messages, maxLength, options.truncation ?? 'error', path).ids,
+    classify: async (ids, signal) => (await batcher.submit([ids], signal))[0]!,
+    classifyAll: (sequences, signal) => batcher.submit(sequences, signal),
     async close() {
       // Let a run in progress finish before its session is released.
       await batcher.close();
       await session.close();
     },
   };
+}
+
+/**
+ * `max_position_embeddings`, or the tokenizer's `model_max_length` when smaller, as transformers
+ * truncates: RoBERTa-style models declare 514 positions but take 512 tokens.
+ */
+async function defaultMaxLength(folder: ModelFolder): Promise<number> {
+  const positions = folder.config.max_position_embeddings ?? 4096;
+  const config = await readModelJson(folder.path, 'tokenizer_config.json', false);
+  const declared = config?.model_max_length;
+  // transformers writes a huge sentinel (1e30) when the tokenizer has no limit.
+  return typeof declared === 'number' && Number.isInteger(declared) && declared > 0 && declared < positions ? declared : positions;
 }

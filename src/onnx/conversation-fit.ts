@@ -15,19 +15,22 @@ export interface FittedConversation {
   dropped: number;
 }
 
-/** Encodes `messages` with the chat template and fits it into `maxLength` tokens or throws. */
-export function fitConversation(
-  tokenizer: ChatTokenizer,
-  messages: Message[],
-  maxLength: number,
-  truncation: Truncation,
-  path: string,
-): FittedConversation {
+/** Why a conversation does not fit: its length in tokens and what the caller could do. */
+export interface Overflow {
+  tokens: number;
+  /** Ends the error message: the option to pass, or why dropping turns was not enough. */
+  detail: string;
+}
+
+/**
+ * Encodes `messages` with the chat template and fits them into `maxLength` tokens, dropping the
+ * oldest turns when `dropOldest` is set; an {@link Overflow} (not thrown) when they cannot fit, so
+ * that each caller raises its own error (a ValidationError for scorers, a GuardInputError for guards).
+ */
+export function fitTurns(tokenizer: ChatTokenizer, messages: Message[], maxLength: number, dropOldest: boolean): FittedConversation | Overflow {
   let ids = tokenizer.encodeChat(messages, { addGenerationPrompt: false });
   if (ids.length <= maxLength) return { ids, dropped: 0 };
-  const tooLong = (n: number, detail: string) =>
-    new ValidationError('conversation', [{ path, message: `is ${n} tokens, over maxLength ${maxLength}${detail}` }]);
-  if (truncation === 'error') throw tooLong(ids.length, "; pass truncation: 'oldest-turns' to drop the oldest turns");
+  if (!dropOldest) return { tokens: ids.length, detail: "; pass truncation: 'oldest-turns' to drop the oldest turns" };
   const system = messages.findIndex((m) => m.role !== 'system');
   const head = messages.slice(0, system < 0 ? messages.length : system);
   let rest = messages.slice(head.length);
@@ -42,6 +45,19 @@ export function fitConversation(
     dropped += cut;
     ids = tokenizer.encodeChat([...head, ...rest], { addGenerationPrompt: false });
   }
-  if (ids.length > maxLength) throw tooLong(ids.length, ' even with only the last exchange left (the judged turn is never cut)');
+  if (ids.length > maxLength) return { tokens: ids.length, detail: ' even with only the last exchange left (the judged turn is never cut)' };
   return { ids, dropped };
+}
+
+/** {@link fitTurns} that throws a ValidationError naming `path` when the conversation does not fit. */
+export function fitConversation(
+  tokenizer: ChatTokenizer,
+  messages: Message[],
+  maxLength: number,
+  truncation: Truncation,
+  path: string,
+): FittedConversation {
+  const fitted = fitTurns(tokenizer, messages, maxLength, truncation === 'oldest-turns');
+  if ('ids' in fitted) return fitted;
+  throw new ValidationError('conversation', [{ path, message: `is ${fitted.tokens} tokens, over maxLength ${maxLength}${fitted.detail}` }]);
 }

@@ -1,14 +1,18 @@
-import { z } from 'zod';
-import { ModelLoadError } from '../errors.js';
+import * as z from 'zod';
+import { ModelLoadError, ValidationError } from '../errors.js';
+import { guardCall } from '../guards/guard-failure.js';
+import { promptGuardCategories } from '../guards/taxonomy-maps.js';
 import { CategorySchema, type Category } from '../guards/taxonomy.js';
 import type { CallOptions, Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
 import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
-import type { Truncation } from './conversation-fit.js';
 import type { Device, DeviceInfo } from './devices.js';
+import { guardInput, GuardTruncationSchema, type GuardReader, type GuardTruncation } from './guard-input.js';
 import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
+import { readModelJson } from './template/model-files.js';
+import { textFrame } from './text-frame.js';
 
 /** Options of {@link loadGuard}. */
 export interface LoadGuardOptions extends ModelFileOptions {
@@ -18,27 +22,49 @@ export interface LoadGuardOptions extends ModelFileOptions {
   device?: Device;
   /** Unsafe when the probability of not-safe reaches this; a category is listed when its own does. Default 0.5. */
   threshold?: number;
-  /** Model label -> taxonomy category (`null` ignores the label). Unmapped labels that name a category map to it, others to `'other'`. */
+  /**
+   * Model label -> taxonomy category (`null` ignores the label). Unmapped labels that name a
+   * category map to it; prompt-injection labels (`MALICIOUS`, `INJECTION`, `JAILBREAK`) as
+   * `promptGuardCategories` says; others to `'other'`.
+   */
   categoryMap?: Record<string, Category | null>;
-  /** The label that means safe; default `'safe'`. Not needed for multi-label models. */
+  /** The label that means safe; default `'safe'`, or `BENIGN` / `SAFE` for prompt-injection labels. Not needed for multi-label models. */
   safeLabel?: string;
+  /** Longest input in tokens; default `max_position_embeddings` (the tokenizer's `model_max_length` when smaller). */
   maxLength?: number;
   batchSize?: number;
   maxWaitMs?: number;
-  truncation?: Truncation;
+  /**
+   * Inputs over `maxLength`: `'window'`, `'oldest-turns'`, `'keep-start'` or `'error'` (see
+   * {@link GuardTruncation}). Default `'window'` for prompt-injection classifiers (labels such as
+   * `BENIGN` / `MALICIOUS`), else `'error'`.
+   */
+  truncation?: GuardTruncation;
+  /** Tokens that neighbouring windows share, so that a phrase cut by one window is whole in the next. Default 64 (a quarter of a window when that is less). */
+  windowOverlap?: number;
+  /** Most windows one input may take (all run in one batch); a longer input is a GuardInputError. Default 64. */
+  maxWindows?: number;
 }
 
-/** What the model said, kept in `Verdict.raw`. */
+/** What the model said, kept in `Verdict.raw`: the judged window's, when the input was windowed. */
 export interface LocalGuardRaw {
   label: string;
   probabilities: Record<string, number>;
   logits: number[];
+  /** Set when the input was split: which window decided (0-based) and each window's unsafeness. */
+  windows?: { worst: number; unsafeness: number[] };
+  /** Set when the input was cut: turns dropped (`'oldest-turns'`) or tokens left unjudged (`'keep-start'`). */
+  truncated?: { droppedTurns: number; droppedTokens: number };
 }
 
 /** A safety classifier loaded in process. `close()` releases its session. */
 export interface LocalGuard extends Guard, DeviceInfo {
   readonly labels: readonly string[];
-  /** Model runs and sequences so far: `sequences / runs` is the average batch size. */
+  /** Longest input in tokens (one window). */
+  readonly maxLength: number;
+  /** How inputs over `maxLength` are handled. */
+  readonly truncation: GuardTruncation;
+  /** Model runs and sequences so far: `sequences / runs` is the average batch size (a windowed input adds all its windows to one run). */
   stats(): RunStats;
   close(): Promise<void>;
 }
@@ -46,46 +72,106 @@ export interface LocalGuard extends Guard, DeviceInfo {
 const OptionsSchema = ClassifierOptionsSchema.extend({
   threshold: z.number().gt(0).max(1).default(0.5),
   categoryMap: z.record(z.string(), CategorySchema.nullable()).default({}),
-  safeLabel: z.string().min(1).default('safe'),
+  safeLabel: z.string().min(1).optional(),
+  truncation: GuardTruncationSchema.optional(),
+  windowOverlap: z.number().int().min(0).optional(),
+  maxWindows: z.number().int().positive().max(4096).default(64),
 }).superRefine(oneModelFile);
 
+// Labels of prompt-injection classifiers: Prompt Guard 1 (BENIGN, INJECTION, JAILBREAK), Prompt
+// Guard 2 (BENIGN, MALICIOUS), and DeBERTa injection detectors (SAFE, INJECTION).
+const INJECTION_SAFE_LABELS = new Set(['BENIGN', 'SAFE']);
+
+/** The benign label when every other label is a prompt-injection one, else undefined. */
+function injectionBenignLabel(labels: readonly string[]): string | undefined {
+  const benign = labels.filter((l) => INJECTION_SAFE_LABELS.has(l.toUpperCase()));
+  if (benign.length !== 1) return undefined;
+  const others = labels.filter((l) => l !== benign[0]);
+  return others.length > 0 && others.every((l) => Object.hasOwn(promptGuardCategories, l.toUpperCase())) ? benign[0] : undefined;
+}
+
 /**
- * Loads a safety classifier (sequence classification over the conversation so far) as a Guard.
- * Single-label models (softmax) need a safe label; `problem_type: multi_label_classification`
- * models use a sigmoid per label. Concurrent checks share batched runs of one session.
+ * Loads a safety classifier (sequence classification) as a Guard. A model with a chat template
+ * reads the conversation so far through it; a plain-text model (no chat template: BERT, DeBERTa,
+ * Prompt Guard) reads the last turn's text with its tokenizer's special tokens. Single-label
+ * models (softmax) need a safe label; `problem_type: multi_label_classification` models use a
+ * sigmoid per label. Concurrent checks share batched runs of one session. An input over
+ * `maxLength` is windowed, cut or refused with a GuardInputError, as `truncation` says.
  *
  * @example
- * const guard = await loadGuard({ path: './models/tiny-guard', threshold: 0.5 });
- * const verdict = await guard.check([{ role: 'user', content: 'How do I bake bread?' }]);
- * console.log(verdict.safe, verdict.categories);
+ * const guard = await loadGuard({ path: './models/prompt-guard-2-86m' }); // BENIGN / MALICIOUS: windows long inputs
+ * const verdict = await guard.check([{ role: 'tool', tool_call_id: 'c1', content: pageText }]);
+ * console.log(verdict.safe, verdict.categories); // false [{ category: 'prompt_injection', label: 'MALICIOUS', score: 0.99 }]
  */
 export async function loadGuard(options: LoadGuardOptions): Promise<LocalGuard> {
   const opts = validate(OptionsSchema, options, 'loadGuard options');
-  const model = await loadClassifier(opts);
-  const { labels } = model;
-  const multiLabel = model.folder.config.problem_type === 'multi_label_classification';
-  const safeIndex = labels.indexOf(opts.safeLabel);
-  if (!multiLabel && safeIndex < 0) {
+  const model = await loadClassifier({ ...opts, truncation: undefined });
+  try {
+    return await asGuard(model, opts);
+  } catch (error) {
     await model.close();
-    const file = `${model.folder.path}/config.json`;
-    throw new ModelLoadError(`${file}: id2label has no '${opts.safeLabel}' label (labels: ${labels.join(', ')}); pass safeLabel`, { file });
+    throw error;
   }
+}
+
+type Options = z.output<typeof OptionsSchema>;
+type Model = Awaited<ReturnType<typeof loadClassifier>>;
+
+async function asGuard(model: Model, opts: Options): Promise<LocalGuard> {
+  const { labels, tokenizer, maxLength } = model;
+  const configFile = `${model.folder.path}/config.json`;
+  const multiLabel = model.folder.config.problem_type === 'multi_label_classification';
+  const injection = injectionBenignLabel(labels);
+  const safeLabel = opts.safeLabel ?? injection ?? 'safe';
+  const safeIndex = labels.indexOf(safeLabel);
+  if (!multiLabel && safeIndex < 0) {
+    throw new ModelLoadError(`${configFile}: id2label has no '${safeLabel}' label (labels: ${labels.join(', ')}); pass safeLabel`, { file: configFile });
+  }
+  const guard = `loadGuard(${model.folder.name})`;
+  // No chat template: a plain-text classifier, framed as `tokenizer(text)` frames it.
+  const frame = tokenizer.chatTemplate === undefined ? textFrame((await readModelJson(model.folder.path, 'tokenizer.json', true)).post_processor, model.folder.path) : undefined;
+  const framing = frame ? frame.prefix.length + frame.suffix.length : tokenizer.bosTokenId === undefined ? 0 : 1;
+  const windowSize = maxLength - framing;
+  if (windowSize < 1) throw new ValidationError('loadGuard options', [{ path: 'maxLength', message: `${maxLength} leaves no room for text beside the ${framing} special tokens` }]);
+  if (opts.windowOverlap !== undefined && opts.windowOverlap >= windowSize) {
+    throw new ValidationError('loadGuard options', [{ path: 'windowOverlap', message: `must be below the window's ${windowSize} text tokens (maxLength ${maxLength} less ${framing} special tokens)` }]);
+  }
+  const reader: GuardReader = {
+    guard,
+    tokenizer,
+    maxLength,
+    textFrame: frame,
+    truncation: opts.truncation ?? (injection !== undefined ? 'window' : 'error'),
+    windowOverlap: opts.windowOverlap ?? Math.min(64, Math.floor(windowSize / 4)),
+    maxWindows: opts.maxWindows,
+  };
   const category = (label: string): Category | null => {
     // Own keys only: a label such as 'constructor' must not pick up Object.prototype's property.
     if (Object.hasOwn(opts.categoryMap, label)) return opts.categoryMap[label] ?? null;
+    const upper = label.toUpperCase();
+    if (injection !== undefined && Object.hasOwn(promptGuardCategories, upper)) return promptGuardCategories[upper]!;
     const parsed = CategorySchema.safeParse(label.toLowerCase());
     return parsed.success ? parsed.data : 'other';
   };
-  const toVerdict = (row: Float32Array): Verdict => {
+  const judge = (row: Float32Array) => {
     const logits = Array.from(row);
     const probs = multiLabel ? logits.map((x) => 1 / (1 + Math.exp(-x))) : softmax(logits);
-    const top = probs.indexOf(Math.max(...probs));
     const harms = labels
       .map((label, i) => ({ label, i, score: probs[i]!, category: category(label) }))
       .filter((h) => h.i !== safeIndex && h.category !== null)
       .sort((a, b) => b.score - a.score);
     const unsafeness = multiLabel ? (harms[0]?.score ?? 0) : 1 - probs[safeIndex]!;
+    return { logits, probs, harms, unsafeness };
+  };
+  const toVerdict = (rows: Float32Array[], fitted: { droppedTurns: number; droppedTokens: number }): Verdict => {
+    const judged = rows.map(judge);
+    // The worst window decides (ties: the first).
+    const worst = judged.reduce((w, j, i) => (j.unsafeness > judged[w]!.unsafeness ? i : w), 0);
+    const { logits, probs, harms, unsafeness } = judged[worst]!;
+    const top = probs.indexOf(Math.max(...probs));
     const raw: LocalGuardRaw = { label: labels[top]!, probabilities: Object.fromEntries(labels.map((l, i) => [l, probs[i]!])), logits };
+    if (judged.length > 1) raw.windows = { worst, unsafeness: judged.map((j) => j.unsafeness) };
+    if (fitted.droppedTurns > 0 || fitted.droppedTokens > 0) raw.truncated = { droppedTurns: fitted.droppedTurns, droppedTokens: fitted.droppedTokens };
     if (unsafeness < opts.threshold || harms.length === 0) return { safe: true, categories: [], raw };
     // Unsafe overall: list every category over the threshold, or at least the likeliest one.
     const listed = harms.filter((h, k) => k === 0 || h.score >= opts.threshold);
@@ -99,10 +185,15 @@ export async function loadGuard(options: LoadGuardOptions): Promise<LocalGuard> 
     skipped: session.skipped,
     stats: () => session.stats(),
     labels,
+    maxLength,
+    truncation: reader.truncation,
     async check(conversation: Message[], callOptions?: CallOptions): Promise<Verdict> {
       const messages = validate(ConversationSchema, conversation, 'conversation');
-      const ids = model.fit(messages, '(root)');
-      return toVerdict(await model.classify(ids, callOptions?.signal));
+      // A failure is a GuardError (too long, the model fails), never a verdict; aborts pass through.
+      return guardCall(guard, async () => {
+        const input = guardInput(reader, messages);
+        return toVerdict(await model.classifyAll(input.sequences, callOptions?.signal), input);
+      });
     },
     close: () => model.close(),
   };
