@@ -4,10 +4,11 @@ import { bestOfN } from '../pipeline/best-of-n.js';
 import { pipeline } from '../pipeline/pipeline.js';
 import { safety } from '../pipeline/safety.js';
 import { scoreThreshold } from '../pipeline/score-threshold.js';
+import { toolPolicy } from '../pipeline/tool-policy.js';
+import { speculativeBestOfN } from '../pipeline/speculative-best-of-n.js';
 import type { GuardedModel, Middleware, PipelineEvent } from '../pipeline/types.js';
 import { nimReward } from '../scorers/nim-reward.js';
-import { llamaGuard } from '../guards/llama-guard.js';
-import { nemoguard } from '../guards/nemoguard.js';
+import { remoteGuard } from './build-guard.js';
 import { parseConfig } from './load.js';
 import type { GuardConfigFile, GuardConfigInput } from './schema.js';
 
@@ -29,6 +30,8 @@ export interface BuiltPipeline {
 export interface BuildOptions {
   /** Every pipeline event of every call (candidates, scores, verdicts, rejections), for logs. */
   onEvent?: (event: PipelineEvent) => void;
+  /** The fetch the upstream client uses (the guard proxy passes one that bounds answer sizes). */
+  fetch?: typeof globalThis.fetch;
 }
 
 type Closable = { close(): Promise<void> };
@@ -50,24 +53,30 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
   const keep = <T extends Closable>(model: T) => (opened.push(model), model);
   try {
     const upstreamTask: Promise<ChatModel> = config.upstream.onnx
-      ? onnx().then(async ({ loadChatModel }) => keep(await loadChatModel({ path: config.upstream.onnx!.path, device: config.upstream.onnx!.device })))
-      : Promise.resolve(remoteUpstream(config.upstream));
+      ? onnx().then(async ({ loadChatModel }) => keep(await loadChatModel({ ...config.upstream.onnx! })))
+      : Promise.resolve(remoteUpstream(config.upstream, options.fetch));
     const scorerTasks = Object.entries(config.scorers).map(async ([name, s]): Promise<[string, Scorer]> => {
       if (s.onnx) {
         const { loadScorer } = await onnx();
-        return [name, keep(await loadScorer({ path: s.onnx.path, device: s.onnx.device }))];
+        return [name, keep(await loadScorer({ ...s.onnx }))];
       }
       const nim = s.nim!;
-      return [name, nimReward({ model: nim.model, ...(nim.baseURL ? { baseURL: nim.baseURL } : {}), ...(nim.apiKey ? { apiKey: nim.apiKey.reveal() } : {}) })];
+      return [
+        name,
+        nimReward({
+          model: nim.model,
+          ...(nim.baseURL ? { baseURL: nim.baseURL } : {}),
+          ...(nim.apiKey ? { apiKey: nim.apiKey.reveal() } : {}),
+          ...(nim.weights ? { weights: nim.weights } : {}),
+        }),
+      ];
     });
     const guardTasks = Object.entries(config.guards).map(async ([name, g]): Promise<[string, Guard]> => {
       if (g.onnx) {
         const { loadGuard } = await onnx();
-        return [name, keep(await loadGuard({ path: g.onnx.path, device: g.onnx.device }))];
+        return [name, keep(await loadGuard({ ...g.onnx }))];
       }
-      const remote = (g.nemoguard ?? g.llamaGuard)!;
-      const options = { ...(remote.model ? { model: remote.model } : {}), ...(remote.baseURL ? { baseURL: remote.baseURL } : {}), ...(remote.apiKey ? { apiKey: remote.apiKey.reveal() } : {}) };
-      return [name, g.nemoguard ? nemoguard(options) : llamaGuard(options)];
+      return [name, remoteGuard(g)];
     });
     // Wait for every load, failed or not: a model still loading when another fails must be closed too.
     await Promise.allSettled([upstreamTask, ...scorerTasks, ...guardTasks]);
@@ -88,10 +97,11 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
   }
 }
 
-function remoteUpstream(upstream: GuardConfigFile['upstream']): ChatModel {
+function remoteUpstream(upstream: GuardConfigFile['upstream'], fetch: typeof globalThis.fetch | undefined): ChatModel {
   const { baseURL, apiKey, timeouts, maxRetries, model } = upstream;
   return createClient({
     baseURL,
+    ...(fetch ? { fetch } : {}),
     ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
     ...(timeouts ? { timeouts } : {}),
     ...(maxRetries !== undefined ? { maxRetries } : {}),
@@ -108,6 +118,11 @@ function toMiddleware(step: GuardConfigFile['pipeline'][number], scorers: Record
     const { scorer, ...rest } = step.bestOfN;
     return bestOfN({ ...rest, scorer: scorers[scorer]! });
   }
+  if (step.speculativeBestOfN) {
+    const { scorer, ...rest } = step.speculativeBestOfN;
+    return speculativeBestOfN({ ...rest, scorer: scorers[scorer]! });
+  }
+  if (step.toolPolicy) return toolPolicy(step.toolPolicy);
   const { scorer, ...rest } = step.scoreThreshold!;
   return scoreThreshold({ ...rest, scorer: scorers[scorer]! });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type Verdict } from '../types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Guard } from '../interfaces.js';
 import { allOrCancel } from '../internal/all-or-cancel.js';
 import { validate } from '../internal/validate.js';

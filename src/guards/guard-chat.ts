@@ -1,6 +1,6 @@
 // Internal: the shared options of LLM-backed guards (NemoGuard, Llama Guard) and how they find
 // their ChatModel: a given `chat`, a given `client`, or a client made from baseURL / apiKey.
-import { z } from 'zod';
+import * as z from 'zod';
 import { createClient, RewardgateClient } from '../client/create-client.js';
 import type { ChatModel } from '../interfaces.js';
 

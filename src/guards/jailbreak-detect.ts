@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { turnText } from '../content.js';
 import { GuardConfigurationError } from '../errors.js';
 import { DEFAULT_NVCF } from '../http/nvcf-poll.js';

@@ -1,11 +1,10 @@
-import { turnText } from '../content.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
 import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
 import { guardCall, ReplyFormat } from './guard-failure.js';
-import { llamaGuardPrompt } from './llama-guard-prompt.js';
+import { llamaGuardPrompt, llamaGuardTurns } from './llama-guard-prompt.js';
 import { mapCategory } from './taxonomy-maps.js';
 
 /**
@@ -71,7 +70,6 @@ export function parseLlamaGuard(reply: string): { safe: boolean; categories: Cat
   return { safe: false, categories: codes.map((c) => mapCategory('llama-guard', c.toUpperCase())) };
 }
 
-// The server applies Llama Guard's template to plain text turns: tool calls become text (turnText).
-function asTextTurns(conversation: readonly Message[]): Message[] {
-  return conversation.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => ({ role: m.role, content: turnText(m) }));
-}
+// The server applies Llama Guard's template to plain text turns: tool calls become text (turnText),
+// a last tool result a user turn (see llamaGuardTurns).
+const asTextTurns = llamaGuardTurns;

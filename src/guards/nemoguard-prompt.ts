@@ -9,10 +9,13 @@ const CATEGORIES = Object.keys(nemoguardCategories)
 
 /**
  * The conversation the guard judges: the last user turn, and the answer when the last turn is one
- * (its text and its tool calls, in the form of `turnText`).
+ * (its text and its tool calls, in the form of `turnText`). When the last turn is a tool result
+ * (the tool-result rail), its text is the turn judged, in the user's place: it is input the model
+ * is about to read, so an injected instruction is rated like a user's.
  */
 export function lastExchange(conversation: readonly Message[]): { user: string; response: string | undefined } {
   const last = conversation.at(-1);
+  if (last?.role === 'tool') return { user: messageText(last), response: undefined };
   const response = last?.role === 'assistant' ? turnText(last) : undefined;
   const upTo = response === undefined ? conversation.length : conversation.length - 1;
   const userTurn = conversation.slice(0, upTo).findLast((m) => m.role === 'user');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one safety taxonomy every Guard reports in. Vendor labels (NemoGuard names, Llama Guard

@@ -66,6 +66,7 @@ export interface LocalGuard extends Guard, DeviceInfo {
   readonly truncation: GuardTruncation;
   /** Model runs and sequences so far: `sequences / runs` is the average batch size (a windowed input adds all its windows to one run). */
   stats(): RunStats;
+  /** Releases its onnxruntime session. */
   close(): Promise<void>;
 }
 

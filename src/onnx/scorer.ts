@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
-import { ConversationSchema, type Message, type Score } from '../types.js';
+import { ConversationSchema, type Message, type Score, type Tool } from '../types.js';
 import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
 import type { Truncation } from './conversation-fit.js';
@@ -36,6 +36,8 @@ export interface LocalScorer extends Scorer, DeviceInfo {
   readonly tokenizer: ChatTokenizer;
   /** Model runs and sequences so far: `sequences / runs` is the average batch size. */
   stats(): RunStats;
+  /** Releases the session (after a run in progress ends). */
+  /** Releases its onnxruntime session. */
   close(): Promise<void>;
 }
 
@@ -79,14 +81,19 @@ export async function loadScorer(options: LoadScorerOptions): Promise<LocalScore
     labels,
     maxLength: model.maxLength,
     tokenizer: model.tokenizer,
-    async score(conversations: Message[][], callOptions?: CallOptions): Promise<Score[]> {
+    async score(conversations: Message[][], callOptions?: CallOptions & { tools?: readonly Tool[] }): Promise<Score[]> {
       const valid = validate(ConversationsSchema, conversations, 'conversations');
+      // The request's tools (the pipeline passes them) go to the chat template, as `apply_chat_template(tools=...)`.
+      const tools = callOptions?.tools?.length ? callOptions.tools : undefined;
       // Check and encode every conversation before queueing any, so a bad one fails only this call.
       const sequences = valid.map((messages, i) => {
         if (messages[messages.length - 1]!.role !== 'assistant') {
           throw new ValidationError('conversations', [{ path: `[${i}]`, message: 'the last turn must be the assistant answer being scored' }]);
         }
-        return model.fit(messages, `[${i}]`);
+        if (!tools) return model.fit(messages, `[${i}]`);
+        const ids = model.tokenizer.encodeChat(messages, { tools });
+        if (ids.length > model.maxLength) throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens with the tools rendered, over maxLength ${model.maxLength}` }]);
+        return ids;
       });
       const rows = await Promise.all(sequences.map((ids) => model.classify(ids, callOptions?.signal)));
       return rows.map(toScore);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import type { ChatRequest, Completion, Score } from '../types.js';
@@ -92,7 +92,7 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   let started = 0;
   const messages = ctx.request.messages;
   // Scores this call already knows (an enclosing layer's or an earlier attempt's) are not asked again.
-  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages) };
+  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages), tools: ctx.request.tools };
   // With accept, candidates are scored one by one as they finish; a repeated answer is scored once.
   const scored = new Map<string, Promise<Score | undefined>>();
   const scoreOne = (completion: Completion) => {

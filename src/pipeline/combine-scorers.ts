@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RewardgateError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
 import { allOrCancel } from '../internal/all-or-cancel.js';

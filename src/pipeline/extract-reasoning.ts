@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validate } from '../internal/validate.js';
 import type { Completion } from '../types.js';
 import { splitThink, ThinkSplitter, type Split } from './think-splitter.js';

@@ -1,5 +1,5 @@
 // Internal: the zod shape of a Middleware, checked when a pipeline is built.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 

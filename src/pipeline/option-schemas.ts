@@ -1,5 +1,5 @@
 // Internal: zod shapes shared by the middleware option schemas.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Guard, Scorer } from '../interfaces.js';
 
 const isFn = (v: unknown) => typeof v === 'function';

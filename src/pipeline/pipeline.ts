@@ -10,7 +10,7 @@ import { ReportRecorder, untagged } from './report.js';
 import { seedStrides } from './seeds.js';
 import { endSpan, loadTelemetry, startChatSpan } from './telemetry.js';
 import type { GuardedCompletion, GuardedModel, Middleware, PipelineEvent, PipelineOptions } from './types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ArgsSchema = z.object({ model: ChatModelSchema, middleware: z.array(MiddlewareSchema), options: PipelineOptionsSchema });
 

@@ -1,6 +1,9 @@
 import type { Scorer } from '../interfaces.js';
-import type { Completion, Message, Score, Verdict } from '../types.js';
-import type { CandidateReport, PipelineEvent, RailVerdict, Report, SpeculativeSummary } from './types.js';
+import type { Completion, Message, Score, ToolCall, Verdict } from '../types.js';
+import type { CandidateReport, PipelineEvent, RailVerdict, Report, SpeculativeSummary, ToolViolation } from './types.js';
+
+/** What a verdict is on besides the answer: a tool turn, tool calls, the reasoning. */
+export type VerdictAbout = Pick<RailVerdict, 'tool_call_id' | 'toolCalls' | 'reasoning'>;
 
 // A completion from the model carries the candidate it came from under this key. The property is
 // enumerable, so the copies middleware make (`{ ...completion, text }`, Object.assign) keep it,
@@ -67,17 +70,43 @@ export class ReportRecorder {
     this.#emit({ type: 'score', by, candidate: index ?? null, score });
   }
 
-  /** Records a guard verdict on a rail; `completion` is the judged answer on the output rail. */
-  verdict(rail: 'input' | 'output', by: string, verdict: Verdict, completion?: Completion, guardError?: unknown): void {
+  /**
+   * Records a guard verdict on a rail; `completion` is the judged answer on the output rail,
+   * `about` says what else the verdict is on (a tool turn, tool calls, the reasoning).
+   */
+  verdict(rail: RailVerdict['rail'], by: string, verdict: Verdict, completion?: Completion, guardError?: unknown, about: VerdictAbout = {}): void {
     const index = completion ? this.candidateOf(completion) : undefined;
-    const entry: RailVerdict = { rail, by, verdict };
+    const entry: RailVerdict = { rail, by, verdict, ...about };
     if (index !== undefined) {
       entry.candidate = index;
-      this.data.candidates[index]!.verdict = verdict;
+      // A candidate's verdict is the one on its answer; one on its reasoning only when it blocked.
+      if (!about.reasoning || !verdict.safe) this.data.candidates[index]!.verdict = verdict;
     }
-    if (guardError !== undefined) entry.guardError = describeError(guardError);
+    if (guardError !== undefined) {
+      entry.guardError = describeError(guardError);
+      const code = (guardError as { code?: unknown }).code;
+      entry.guardError.code = typeof code === 'string' ? code : 'guard_unavailable';
+    }
     this.data.verdicts.push(entry);
     this.#emit({ type: 'verdict', verdict: entry });
+  }
+
+  /** Records a tool-policy violation of the candidate behind `completion` (see `toolPolicy`). */
+  toolViolation(completion: Completion, violation: Omit<ToolViolation, 'candidate'>): ToolViolation {
+    const entry: ToolViolation = { candidate: this.candidateOf(completion) ?? null, ...violation };
+    (this.data.toolViolations ??= []).push(entry);
+    return entry;
+  }
+
+  /** Records tool calls an output rail blocked (ids and names only: the arguments never go out). */
+  blockedToolCalls(by: string, reason: string, calls: readonly ToolCall[], candidate: number | undefined): void {
+    const list = (this.data.blockedToolCalls ??= []);
+    for (const c of calls) list.push({ by, reason, id: c.id, name: c.function.name, ...(candidate === undefined ? {} : { candidate }) });
+  }
+
+  /** Records a tool result the tool rail replaced with a notice. */
+  redactedToolResult(by: string, reason: string, toolCallId: string): void {
+    (this.data.redactedToolResults ??= []).push({ by, reason, tool_call_id: toolCallId });
   }
 
   /**
@@ -87,14 +116,14 @@ export class ReportRecorder {
    * refusal is decided by the final answer alone: an outer best-of-n may still pick another
    * candidate, and then this refusal stays a fact about its candidate only.
    */
-  reject(by: string, reason: string, options: { refused: boolean; rejected?: boolean; completion?: Completion; candidate?: number }): void {
+  reject(by: string, reason: string, options: { refused: boolean; rejected?: boolean; completion?: Completion; candidate?: number; code?: string }): void {
     if (options.rejected) this.data.rejected = true;
-    const entry = { by, reason };
+    const entry: { by: string; reason: string; code?: string } = options.code ? { by, reason, code: options.code } : { by, reason };
     this.data.reasons.push(entry);
     const index = options.candidate ?? (options.completion ? this.candidateOf(options.completion) : undefined);
     const candidate = index === undefined ? undefined : this.data.candidates[index];
     if (candidate) {
-      (candidate.reasons ??= []).push({ by, reason });
+      (candidate.reasons ??= []).push({ ...entry });
       if (options.refused) this.#candidateRefusals.add(entry);
     }
     this.#emit({ type: 'rejection', by, reason, candidate: candidate ? index! : null, refused: options.refused });
@@ -167,6 +196,7 @@ export class ReportRecorder {
     let tagged: Tagged | undefined;
     if (completion) {
       entry.text = completion.text;
+      if (completion.toolCalls?.length) entry.toolCalls = completion.toolCalls;
       entry.finishReason = completion.finishReason;
       if (completion.usage) entry.usage = completion.usage;
       // A copy, so that a model returning one object for several calls still gets each its own tag.

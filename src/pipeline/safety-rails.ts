@@ -1,63 +1,122 @@
-// Internal: the two rails' shared steps (options schema, judging, refusing).
-import { z } from 'zod';
-import { GuardrailError } from '../errors.js';
+// Internal: the rails' shared steps (options schema, judging with onGuardError, refusing).
+import * as z from 'zod';
+import { GuardError, GuardrailError, UserAbortError } from '../errors.js';
 import { CategorySchema } from '../guards/taxonomy.js';
-import type { Completion, Message, Verdict } from '../types.js';
+import type { Completion, Message, ToolCall, Verdict } from '../types.js';
 import { GuardSchema } from './option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
-import type { PipelineContext } from './types.js';
+import type { VerdictAbout } from './report.js';
+import type { PipelineContext, RailVerdict } from './types.js';
 
 export const SafetySchema = z
   .object({
     guard: GuardSchema,
     input: z.boolean().default(true),
     output: z.boolean().default(true),
+    toolResults: z.boolean().default(false),
+    onToolResult: z.enum(['refuse', 'redact']).default('refuse'),
+    reasoning: z.enum(['guard', 'drop', 'pass']).default('guard'),
     refusal: z.string().min(1).default(DEFAULT_REFUSAL),
     categories: z.array(CategorySchema).min(1).optional(),
-    failMode: z.enum(['closed', 'open']).default('closed'),
+    onGuardError: z.enum(['refuse', 'allow', 'throw']).optional(),
+    /** The older name of onGuardError: `closed` is `refuse`, `open` is `allow`. */
+    failMode: z.enum(['closed', 'open']).optional(),
     throwOnRefusal: z.boolean().default(false),
     holdBack: z.union([z.number().int().positive(), z.literal('sentence'), z.literal('all')]).default('sentence'),
   })
   .strict()
-  .refine((o) => o.input || o.output, { message: 'enable at least one of input and output', path: ['input'] });
+  .refine((o) => o.input || o.output || o.toolResults, { message: 'enable at least one of input, output and toolResults', path: ['input'] })
+  .refine((o) => o.onGuardError === undefined || o.failMode === undefined, { message: 'give onGuardError or its older name failMode, not both', path: ['failMode'] })
+  .transform(({ failMode, onGuardError, ...rest }) => ({ ...rest, onGuardError: onGuardError ?? (failMode === 'open' ? ('allow' as const) : ('refuse' as const)) }));
 
 /** The validated options of safety(). */
 export type SafetyConfig = z.output<typeof SafetySchema>;
 
-/** Runs the guard; returns the blocking verdict's description, or undefined when the text passes. */
-export async function judge(ctx: PipelineContext, opts: SafetyConfig, conversation: Message[], rail: 'input' | 'output', completion?: Completion): Promise<string | undefined> {
+/** A blocking decision: why, and the code of a refusal for an unavailable guard. */
+export interface Block {
+  why: string;
+  code?: 'guard_unavailable';
+}
+
+/** What a judgement is about, for the report: the answer's candidate and the rest of {@link VerdictAbout}. */
+export interface JudgeAbout extends VerdictAbout {
+  completion?: Completion;
+}
+
+/**
+ * Runs the guard; returns the block, or undefined when the turn passes. A guard that fails:
+ * `guard_misconfigured` and `context_length_exceeded` always throw; `guard_unavailable` (and any
+ * error of a user guard that is not a GuardError) follows `onGuardError`.
+ */
+export async function judge(ctx: PipelineContext, opts: SafetyConfig, conversation: Message[], rail: RailVerdict['rail'], about: JudgeAbout = {}): Promise<Block | undefined> {
+  const { completion, ...rest } = about;
   let verdict: Verdict;
   let guardError: unknown;
   try {
     verdict = await opts.guard.check(conversation, { signal: ctx.signal });
   } catch (error) {
-    if (ctx.signal?.aborted) throw error;
+    if (ctx.signal?.aborted || UserAbortError.isInstance(error)) throw error;
+    if (GuardError.isGuardError(error) && error.code !== 'guard_unavailable') throw error;
+    if (opts.onGuardError === 'throw') throw error;
     guardError = error;
-    verdict = { safe: opts.failMode === 'open', categories: [] };
+    verdict = { safe: opts.onGuardError === 'allow', categories: [] };
   }
-  ctx.report.verdict(rail, 'safety', verdict, completion, guardError);
+  ctx.report.verdict(rail, 'safety', verdict, completion, guardError, rest);
+  if (guardError !== undefined) {
+    if (verdict.safe) return undefined;
+    return { why: `the guard is unavailable (${guardError instanceof Error ? guardError.message : String(guardError)}); refusing`, code: 'guard_unavailable' };
+  }
   if (verdict.safe) return undefined;
   const hits = opts.categories ? verdict.categories.filter((c) => opts.categories!.includes(c.category)) : verdict.categories;
   // With a category filter, an unsafe verdict naming only other categories passes.
   if (opts.categories && verdict.categories.length > 0 && hits.length === 0) return undefined;
-  if (guardError !== undefined) return `the guard failed (${guardError instanceof Error ? guardError.message : String(guardError)}); failing closed`;
   const labels = hits.map((h) => (h.label === h.category ? h.category : `${h.category} (${h.label})`)).join(', ');
   const parse = verdict.failedToParse ? 'the guard reply could not be parsed; failing closed' : '';
-  return [labels ? `unsafe: ${labels}` : 'unsafe', parse].filter(Boolean).join('; ');
+  return { why: [labels ? `unsafe: ${labels}` : 'unsafe', parse].filter(Boolean).join('; ') };
+}
+
+/**
+ * Runs judgments side by side and waits for all of them (so that a second failure is never left
+ * unhandled); throws the first failure in the order given.
+ */
+export async function judgeAll<T extends readonly unknown[]>(judgments: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(judgments);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+/** The reason text of a block on a rail. */
+export function blockReason(rail: RailVerdict['rail'], block: Block, calls?: readonly ToolCall[]): string {
+  if (rail === 'tool') return `tool result blocked: ${block.why}`;
+  const what = calls?.length ? `output blocked (tool call ${calls.map((c) => c.function.name).join(', ')}): ` : `${rail} blocked: `;
+  return `${what}${block.why}`;
 }
 
 /**
  * Records the refusal (on the blocked candidate too: its `completion`, or its index) and returns
- * it as a completion, or throws when asked to.
+ * it as a completion, or throws when asked to. `calls`: the tool calls the block stopped.
  */
-export function refuse(ctx: PipelineContext, opts: SafetyConfig, rail: 'input' | 'output', why: string, blocked?: Completion | number): Completion {
-  const reason = `${rail} blocked: ${why}`;
+export function refuse(ctx: PipelineContext, opts: SafetyConfig, rail: RailVerdict['rail'], block: Block, blocked?: Completion | number, calls?: readonly ToolCall[]): Completion {
+  const reason = blockReason(rail, block, calls);
   const about = typeof blocked === 'number' ? { candidate: blocked } : blocked ? { completion: blocked } : {};
-  ctx.report.reject('safety', reason, { refused: true, ...about });
+  if (calls?.length) ctx.report.blockedToolCalls('safety', reason, calls, typeof blocked === 'number' ? blocked : blocked ? ctx.report.candidateOf(blocked) : undefined);
+  ctx.report.reject('safety', reason, { refused: true, ...about, ...(block.code ? { code: block.code } : {}) });
   if (opts.throwOnRefusal) {
     // The exception is the answer: its report says refused.
     ctx.report.data.refused = true;
     throw new GuardrailError('refused', `safety: ${reason}`, ctx.report.data);
   }
   return refusalCompletion(opts.refusal, typeof blocked === 'object' ? blocked.model : undefined);
+}
+
+/** The conversation the input rail judges: up to the last user turn (later tool turns are the tool rail's). */
+export function inputConversation(messages: readonly Message[]): Message[] {
+  const last = messages.findLastIndex((m) => m.role === 'user');
+  return last < 0 ? [...messages] : messages.slice(0, last + 1);
+}
+
+/** The reasoning as the turn a guard judges: an assistant turn whose text is the reasoning. */
+export function reasoningConversation(messages: readonly Message[], reasoning: string): Message[] {
+  return [...messages, { role: 'assistant', content: reasoning }];
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GuardrailError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
 import { answerTurn } from '../content.js';
@@ -93,7 +93,7 @@ async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Pr
   let referenceScore: number | undefined;
   let best: { result: Buffered; value: number } | undefined;
   let request = ctx.request;
-  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages), signal: ctx.signal };
+  const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages), signal: ctx.signal, tools: ctx.request.tools };
   for (let n = 1; n <= opts.maxAttempts; n++) {
     // A seeded request stays reproducible, but each retry samples with a seed of its own.
     const shift = (n - 1) * ctx.seedStride;

@@ -2,7 +2,7 @@
 import { answerKey, withAnswer } from '../content.js';
 import { RewardgateError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
-import type { Completion, Message, Score } from '../types.js';
+import type { Completion, Message, Score, Tool } from '../types.js';
 
 /** What is scored of a completion: its text and tool calls (its reasoning too when asked). */
 export type Answer = Pick<Completion, 'text' | 'toolCalls' | 'reasoning'>;
@@ -12,6 +12,21 @@ export interface ScoreAnswersOptions extends CallOptions {
   reasoning?: boolean;
   /** Scores already known, by {@link scoreKey}; new ones are added (see `ReportRecorder.scoreCache`). */
   cache?: Map<string, Score>;
+  /**
+   * The tools the request offered: passed on to the scorer with the call options, so a local
+   * scorer renders the conversation through its chat template with them (`tools=`).
+   */
+  tools?: readonly Tool[] | undefined;
+}
+
+/**
+ * The call options a scorer receives from the pipeline: the signal, and the request's tools when it has any.
+ *
+ * @example
+ * const scorer = scorerFromFunction((conversation, options) => ((options as ScorerCallOptions).tools?.length ? 1 : 0));
+ */
+export interface ScorerCallOptions extends CallOptions {
+  tools?: readonly Tool[];
 }
 
 /** Equal for answers the scorer sees alike. */
@@ -26,7 +41,7 @@ export function scoreKey(answer: Answer, reasoning: boolean | undefined): string
  * answer once, and not at all when `cache` knows it.
  */
 export async function scoreAnswers(scorer: Scorer, messages: readonly Message[], answers: readonly Answer[], options: ScoreAnswersOptions = {}): Promise<Score[]> {
-  const { reasoning, cache, signal } = options;
+  const { reasoning, cache, signal, tools } = options;
   const keys = answers.map((a) => scoreKey(a, reasoning));
   const known = cache ?? new Map<string, Score>();
   const missing = new Map<string, Answer>();
@@ -35,7 +50,10 @@ export async function scoreAnswers(scorer: Scorer, messages: readonly Message[],
   });
   if (missing.size > 0) {
     const conversations = [...missing.values()].map((answer) => withAnswer(messages, answer, { reasoning: reasoning ?? false }));
-    const scores = await scorer.score(conversations, signal ? { signal } : {});
+    const callOptions: ScorerCallOptions = {};
+    if (signal) callOptions.signal = signal;
+    if (tools?.length) callOptions.tools = tools;
+    const scores = await scorer.score(conversations, callOptions);
     if (!Array.isArray(scores) || scores.length !== missing.size) {
       throw new RewardgateError(`The scorer returned ${Array.isArray(scores) ? scores.length : 'no'} scores for ${missing.size} conversations`);
     }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ScorerSchema } from './option-schemas.js';

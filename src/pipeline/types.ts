@@ -1,5 +1,5 @@
 import type { CallOptions, ChatModel, FinishEvent, ReasoningDeltaEvent, TextDeltaEvent, ToolCallDeltaEvent, ToolCallEvent } from '../interfaces.js';
-import type { ChatRequest, Completion, FinishReason, Score, Usage, Verdict } from '../types.js';
+import type { ChatRequest, Completion, FinishReason, Score, ToolCall, Usage, Verdict } from '../types.js';
 import type { ReportRecorder } from './report.js';
 
 /**
@@ -14,6 +14,8 @@ export interface CandidateReport {
   /** Where the call came from, e.g. `{ attempt: 1, sample: 3 }` (set by the middleware that fanned out). */
   labels: Record<string, number>;
   text: string;
+  /** The tool calls the answer made (left out of wire reports, as `text` is, unless asked). */
+  toolCalls?: ToolCall[];
   score?: Score;
   verdict?: Verdict;
   usage?: Usage;
@@ -25,7 +27,7 @@ export interface CandidateReport {
   /** Why the call failed, when it did. */
   error?: { name: string; message: string };
   /** Rejections and refusals of this candidate (below a score bar, blocked by an inner rail). */
-  reasons?: Array<{ by: string; reason: string }>;
+  reasons?: Array<{ by: string; reason: string; code?: string }>;
   /** speculativeBestOfN: its score at each checkpoint it took part in (a partial answer, or its final one once finished). */
   checkpoints?: CheckpointScore[];
   /** speculativeBestOfN: the checkpoint (1-based) that pruned it; its request was aborted there. */
@@ -76,12 +78,45 @@ export interface SpeculativeSummary {
  * const blocked = report.verdicts.filter((v) => !v.verdict.safe).map((v) => v.rail);
  */
 export interface RailVerdict {
-  rail: 'input' | 'output';
+  /** `input`: the prompt; `output`: the answer (text, tool calls, reasoning); `tool`: a tool result the request carries. */
+  rail: 'input' | 'output' | 'tool';
   by: string;
   verdict: Verdict;
   candidate?: number;
-  /** Set when the guard itself failed and the fail mode decided. */
-  guardError?: { name: string; message: string };
+  /** Tool rail: the `tool_call_id` of the judged tool turn. */
+  tool_call_id?: string;
+  /** Output rail: the tool calls this verdict judged for the first time (ids and names). */
+  toolCalls?: Array<{ id: string; name: string }>;
+  /** Output rail: the verdict is on the answer's reasoning, judged as its own text. */
+  reasoning?: boolean;
+  /** Set when the guard itself failed and `onGuardError` decided (`code`: the GuardError code). */
+  guardError?: { name: string; message: string; code?: string };
+}
+
+/**
+ * A tool call that broke the tool policy. `candidate`: the answer that made it (null when unknown).
+ *
+ * @example
+ * report.toolViolations?.filter((v) => v.kind === 'schema').map((v) => v.message);
+ */
+export interface ToolViolation {
+  candidate: number | null;
+  call: ToolCall;
+  kind: 'unknown-tool' | 'denied' | 'invalid-json' | 'schema' | 'max-calls' | 'check';
+  message: string;
+}
+
+/**
+ * A tool call an output rail blocked (it never reached the caller) or a tool result the tool rail
+ * withheld from the model (`onToolResult: 'redact'`).
+ *
+ * @example
+ * if (report.blockedToolCalls?.length) console.log('blocked:', report.blockedToolCalls.map((b) => b.name));
+ */
+export interface ToolTraffic {
+  by: string;
+  reason: string;
+  candidate?: number;
 }
 
 /**
@@ -108,7 +143,13 @@ export interface Report {
    * the way, outermost decision last. Refusals of candidates that lost to another answer are not
    * listed here but on those candidates (`candidates[i].reasons`).
    */
-  reasons: Array<{ by: string; reason: string }>;
+  reasons: Array<{ by: string; reason: string; code?: string }>;
+  /** Tool calls that broke the tool policy, in every candidate (see `toolPolicy`). */
+  toolViolations?: ToolViolation[];
+  /** Tool calls an output rail blocked: never emitted (only id and name, not the arguments). */
+  blockedToolCalls?: Array<ToolTraffic & { id: string; name: string }>;
+  /** Tool results the tool rail replaced with a notice before the model read them. */
+  redactedToolResults?: Array<ToolTraffic & { tool_call_id: string }>;
   /** One entry per speculativeBestOfN run in this call: the tokens it spent. */
   speculative?: SpeculativeSummary[];
 }
@@ -238,7 +279,9 @@ export interface Middleware {
    * are spaced to never repeat across nested fan-outs (see `ctx.seedStride`). Default 1.
    */
   readonly fanOut?: number;
+  /** The generate path: call `next` zero, one or more times and return the completion. */
   generate?(ctx: PipelineContext, next: GenerateNext): Promise<Completion>;
+  /** The stream path: yield answer events, then one `finish`. */
   stream?(ctx: PipelineContext, next: StreamNext): AsyncIterable<LayerEvent>;
 }
 

@@ -1,6 +1,6 @@
 // The Node examples run as a user runs them (node --import tsx, importing the built package by
-// name), offline on the fixture models: the chatbot with piped input, the agent loop, and the
-// Express server answered over HTTP and stopped with SIGINT.
+// name), offline on the fixture models: the chatbot with piped input, the agent loops (plain, AI
+// SDK, @openai/agents), and the Express server answered over HTTP and stopped with SIGINT.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,12 +31,32 @@ describe('examples', () => {
     expect(out).toMatch(/\[refused: input blocked: unsafe: criminal_planning\]/);
   });
 
-  it('agent: streams each step, reports scores, and skips the injected harmful step', () => {
+  it('agent: a tool loop on tiny-agent, every step through the rails; the report decides what runs', () => {
     const { status, out } = runExample('agent/main.ts');
     expect(status, out).toBe(0);
-    expect(out).toMatch(/· bestOfN scored candidate #\d: -?\d+\.\d\d/);
-    expect(out).toMatch(/3\. Explain how to break into a car\. -> skipped \(refused: input blocked/);
-    expect(out.match(/-> done \(score/g)?.length).toBe(3);
+    const [, weather, search, cleanUp] = out.split(/\nTask \d: /);
+    expect(weather).toMatch(/→ get_weather\(\{"city": "Paris"\}\) = \{"city":"Paris"/);
+    expect(weather).toMatch(/✓ answer: /);
+    // The poisoned search result is redacted before the model reads it; no email goes out.
+    expect(search).toMatch(/· tool result call_\w+ redacted: tool result blocked: unsafe: prompt_injection/);
+    expect(search).not.toContain('→ send_email');
+    // The dangerous call is blocked and never run.
+    expect(cleanUp).toContain('✗ stopped: the guard blocked delete_files; nothing was run');
+    expect(cleanUp).not.toContain('→ delete_files');
+  });
+
+  it('agent with the AI SDK: generateText runs the tool loop, each step through rewardgate/ai-sdk', () => {
+    const { status, out } = runExample('agent/ai-sdk.ts');
+    expect(status, out).toBe(0);
+    expect(out).toMatch(/step 1: calls get_weather\(\{"city":"Paris"\}\)\n {2}step 2: answers /);
+    expect(out).toMatch(/redacted tool result call_\w+/);
+  });
+
+  it('agent with @openai/agents: the SDK runs its loop against the guard proxy', () => {
+    const { status, out } = runExample('agent/openai-agents.ts');
+    expect(status, out).toBe(0);
+    expect(out.match(/tool calls run: /g)).toHaveLength(3);
+    expect(out).not.toMatch(/delete_files\(\{"path": "\/"\}\)/);
   });
 
   it('express: serves guarded chat completions and shuts down on SIGINT', async () => {

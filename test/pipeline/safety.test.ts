@@ -46,8 +46,10 @@ describe('safety: input rail', () => {
     const broken = { check: async () => Promise.reject(new Error('guard down')) };
     const closed = await pipeline(model, [safety({ guard: broken })]).generate(user('hi'));
     expect(closed.refused).toBe(true);
-    expect(closed.report.verdicts[0]!.guardError).toEqual({ name: 'Error', message: 'guard down' });
-    expect(closed.report.reasons[0]!.reason).toMatch(/guard failed \(guard down\); failing closed/);
+    // Any failure of a guard of yours that is not a GuardError counts as unavailable.
+    expect(closed.report.verdicts[0]!.guardError).toEqual({ name: 'Error', message: 'guard down', code: 'guard_unavailable' });
+    expect(closed.report.reasons[0]).toMatchObject({ code: 'guard_unavailable' });
+    expect(closed.report.reasons[0]!.reason).toMatch(/guard is unavailable \(guard down\); refusing/);
     expect(model.requests).toHaveLength(0);
     const open = await pipeline(model, [safety({ guard: broken, failMode: 'open' })]).generate(user('hi'));
     expect(open).toMatchObject({ text: 'fine', refused: false });

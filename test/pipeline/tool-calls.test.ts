@@ -57,7 +57,7 @@ describe('tool calls and reasoning through the pipeline', () => {
     // Seed 0 is safe; seed 1 scores higher but calls a blocked tool; both reason first.
     const replies = [
       { text: 'Checking the forecast. ', reasoning: 'safe plan', toolCalls: [call('get_weather', { city: 'Paris' }, 'c0')] },
-      { text: 'Sure thing. ', reasoning: 'evil plan', toolCalls: [call('delete_all_files', { path: '/' }, 'c1')] },
+      { text: 'Sure thing. ', reasoning: 'plan: delete_all_files', toolCalls: [call('delete_all_files', { path: '/' }, 'c1')] },
     ];
     const model = () => scriptedModel((req) => replies[req.seed!]!);
     const byTool = scorerFromFunction((c) => (turnText(c.at(-1)!).includes('delete_all_files') ? 10 : 1));
@@ -70,21 +70,20 @@ describe('tool calls and reasoning through the pipeline', () => {
       const events = await drain(pipeline(model(), layers).stream(user('q')));
       const shown = events.filter((e) => answerTypes.has(e.type));
       expect(JSON.stringify(shown)).not.toContain('delete_all_files');
-      expect(JSON.stringify(shown)).not.toContain('evil plan');
       const final = finishOf(events);
       if (final.refused) {
-        // Its text, judged safe sentence by sentence, went out; the call it led to did not.
-        expect(shown).toEqual([{ type: 'text-delta', text: 'Sure thing.' }, { type: 'text-delta', text: '\n\nNo.' }]);
+        // Its reasoning is judged (and blocked) before its text: nothing of that answer went out.
+        expect(shown).toEqual([{ type: 'text-delta', text: 'No.' }]);
       } else {
         expect(final.toolCalls).toEqual(replies[0]!.toolCalls);
-        // The first sentence goes out once judged; reasoning and calls once the whole answer passed.
-        expect(shown.map((e) => e.type)).toEqual(['text-delta', 'reasoning-delta', 'text-delta', 'tool-call-delta', 'tool-call-delta', 'tool-call']);
+        // Reasoning once judged, then the first sentence; the call (with the held space) once judged.
+        expect(shown.map((e) => e.type)).toEqual(['reasoning-delta', 'text-delta', 'text-delta', 'tool-call-delta', 'tool-call-delta', 'tool-call']);
         expect(final.report.chosen).toBe(final.report.candidates.find((c) => c.labels.sample === 0)!.index);
       }
     }
   });
 
-  it('reasoning and tool calls go out only after the guard passed the whole answer', async () => {
+  it('reasoning goes out once judged, before the text; each tool call once it is complete and judged', async () => {
     const chunks = ['First sentence. ', 'Second sentence. ', 'Third.'];
     const model = scriptedModel(() => ({ text: chunks.join(''), chunks, reasoning: 'thinking hard', toolCalls: [call('search', { q: 'x' })] }));
     const log: string[] = [];
@@ -97,18 +96,26 @@ describe('tool calls and reasoning through the pipeline', () => {
       if (e.type === 'reasoning-delta' || e.type === 'tool-call' || e.type === 'tool-call-delta' || e.type === 'text-delta') log.push(e.type);
     }
     const full = `${chunks.join('')}\n<tool_call>\n{"name": "search", "arguments": {"q":"x"}}\n</tool_call>`;
-    // Text goes out sentence by sentence as judged; reasoning and calls only after the judgment of the whole answer.
-    const last = log.indexOf(`judged:${full}`);
-    expect(last).toBeGreaterThan(0);
-    expect(log.indexOf('reasoning-delta')).toBeGreaterThan(last);
-    expect(log.indexOf('tool-call-delta')).toBeGreaterThan(last);
-    expect(log.indexOf('tool-call')).toBeGreaterThan(last);
+    // The reasoning is judged as its own text (alongside the first sentence) before it goes out, and goes out before any text.
+    expect(log.indexOf('judged:thinking hard')).toBe(0);
+    expect(log.indexOf('reasoning-delta')).toBeGreaterThan(0);
+    expect(log.indexOf('reasoning-delta')).toBeLessThan(log.indexOf('text-delta'));
     expect(log.indexOf('text-delta')).toBeGreaterThan(log.indexOf('judged:First sentence. '));
-    expect(log.indexOf('text-delta')).toBeLessThan(last);
-    // A block of that whole answer: no reasoning, no call, ever.
+    // The call goes out only after its judgment (with the text before it).
+    const judgedCall = log.indexOf(`judged:${full}`);
+    expect(judgedCall).toBeGreaterThan(log.indexOf('text-delta'));
+    expect(log.indexOf('tool-call-delta')).toBeGreaterThan(judgedCall);
+    expect(log.indexOf('tool-call')).toBeGreaterThan(judgedCall);
+    // Judged once each: the finish adds no judgment of what was already passed.
+    expect(log.filter((l) => l === `judged:${full}`)).toHaveLength(1);
+    // A blocked call: no delta of it, ever.
     const blocked = await drain(pipeline(model, [safety({ guard: blockWord('"search"'), input: false, refusal: 'No.' })]).stream(user('q')));
-    expect(blocked.filter((e) => e.type === 'reasoning-delta' || e.type === 'tool-call' || e.type === 'tool-call-delta')).toEqual([]);
-    expect(finishOf(blocked)).toMatchObject({ refused: true, text: 'No.' });
+    expect(blocked.filter((e) => e.type === 'tool-call' || e.type === 'tool-call-delta')).toEqual([]);
+    expect(finishOf(blocked)).toMatchObject({ refused: true });
+    expect(finishOf(blocked).report.blockedToolCalls).toEqual([{ by: 'safety', reason: expect.stringMatching(/^output blocked \(tool call search\): unsafe/), id: 'call_search', name: 'search', candidate: 0 }]);
+    // A blocked reasoning: no reasoning delta, no text.
+    const thinking = await drain(pipeline(model, [safety({ guard: blockWord('thinking'), input: false, refusal: 'No.' })]).stream(user('q')));
+    expect(thinking.filter((e) => answerTypes.has(e.type))).toEqual([{ type: 'text-delta', text: 'No.' }]);
   });
 
   it('bestOfN and scoreThreshold score the assistant turn with its tool calls, reasoning only when asked', async () => {
