@@ -13,7 +13,8 @@ export default defineConfig([
       server: 'src/server/index.ts',
     },
     format: ['esm', 'cjs'],
-    dts: true,
+    // `@internal` members (the report recorder's engine-only methods) stay out of the public types.
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: true,
     target: 'node22',
     treeshake: true,

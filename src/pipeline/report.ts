@@ -190,6 +190,7 @@ export class ReportRecorder {
    * tagged with its candidate (see `candidateOf`).
    */
   finishCandidate(entry: CandidateReport, startedAt: number, completion: Completion, error?: unknown, cancelled?: boolean): Completion;
+  /** @internal */
   finishCandidate(entry: CandidateReport, startedAt: number, completion: undefined, error?: unknown, cancelled?: boolean): undefined;
   finishCandidate(entry: CandidateReport, startedAt: number, completion: Completion | undefined, error?: unknown, cancelled = false): Completion | undefined {
     entry.latencyMs = round(performance.now() - startedAt);

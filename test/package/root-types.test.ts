@@ -2,7 +2,7 @@
 // `skipLibCheck: false` and no `openai`, `ai`, `express`, `onnxruntime-node` or OpenTelemetry
 // installed type-checks `rewardgate` cleanly. The peers are made unresolvable with `paths`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -38,3 +38,10 @@ it('the check notices a peer import: the ai-sdk entry needs `ai` types', () => {
   const { out } = typecheck(join(root, 'dist', 'ai-sdk.js'));
   expect(out).toMatch(/TS2307|has no exported member/);
 }, 60_000);
+
+it('engine-only members marked @internal are not in the published types', () => {
+  const types = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.d.ts') || f.endsWith('.d.cts'));
+  const text = types.map((f) => readFileSync(join(root, 'dist', f), 'utf8')).join('\n');
+  expect(text).toContain('class ReportRecorder');
+  for (const member of ['settle(', 'startCandidate(', 'finishCandidate(', 'candidateUnder(']) expect(text).not.toContain(member);
+});
