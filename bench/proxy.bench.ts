@@ -1,26 +1,26 @@
-// The guard proxy under load, side by side in one run with the same load sent straight to the
-// upstream (the loopback OpenAI-compatible test server): autocannon, 100 connections, plain and
-// streaming. Reports p50 / p99 latency and the difference (the proxy's added time), errors, and
-// the proxy process's memory (RSS and heap) sampled over the run. At 100 connections the added
-// latency is mostly queueing behind the proxy's throughput: the fake upstream answers in
-// microseconds, far faster than any LLM, so each mode also runs against an upstream that takes
-// LLM_MS to answer (a fast LLM); there the proxy is not saturated and the added latency is its own
-// time. One connection shows the unqueued time a request spends in the proxy.
+// The guard proxy under load, side by side in one run with the same pass-through request sent
+// straight to the upstream (the loopback OpenAI-compatible test server) and through the Portkey
+// AI gateway (@portkey-ai/gateway, a gateway users would pick instead; see
+// bench/portkey-fetch-shim.mjs for why it is preloaded): autocannon, 1 and 100 connections, plain
+// and streaming. rewardgate runs with an empty pipeline (nothing to guard: pure proxy cost) in its
+// own process, one worker, and so does Portkey; upstream and load generator share this process.
+// Reports req/s, p50 / p99 latency and each proxy's throughput as a ratio of the upstream's own,
+// then rewardgate's memory over the run. At 100 connections the upstream answers at once, so the
+// proxies are saturated (the ratio is their CPU cost per request); a last pair of rows uses an
+// upstream that takes LLM_MS to answer, where the added latency is the proxy's own time.
 import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
 
-const CONNECTIONS = 100;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LLM_MS = 200;
 const TEXT = 'Hello from the fake server, a short answer of some words.';
 // Requests that say "slowly" get an LLM-like wait before the answer.
 const upstream = await startOpenAIServer((body) => ({ text: TEXT, ...(/slowly/.test(JSON.stringify(body?.messages)) ? { delayMs: LLM_MS } : {}) }));
 
-const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL], {
-  execArgv: ['--import', 'tsx', '--expose-gc'],
-});
+const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL], { execArgv: ['--import', 'tsx', '--expose-gc'] });
 const ask = <T>(message: string, key: string) =>
   new Promise<T>((resolve) => {
     const on = (m: Record<string, unknown>) => {
@@ -34,13 +34,32 @@ const ask = <T>(message: string, key: string) =>
   });
 const { url: proxyURL } = await ask<{ url: string }>('', 'url');
 
-const body = (stream: boolean, slow: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: slow ? 'Say hello slowly.' : 'Say hello.' }] });
-const load = (base: string, stream: boolean, seconds = SECONDS, connections = CONNECTIONS, slow = false) =>
-  autocannon({ url: `${base}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json' }, body: body(stream, slow) });
+// Portkey in its own process, pointed at the same upstream through its custom-host header.
+const portkeyPort = await freePort();
+const portkey = spawn(
+  process.execPath,
+  ['--import', fileURLToPath(new URL('./portkey-fetch-shim.mjs', import.meta.url)), fileURLToPath(new URL('../node_modules/@portkey-ai/gateway/build/start-server.js', import.meta.url)), `--port=${portkeyPort}`, '--headless'],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
+let portkeyOut = '';
+portkey.stdout!.on('data', (d: Buffer) => (portkeyOut += d.toString()));
+portkey.stderr!.on('data', (d: Buffer) => (portkeyOut += d.toString()));
+for (let i = 0; i < 400 && !/Ready for connections/.test(portkeyOut); i++) await new Promise((r) => setTimeout(r, 25));
+const portkeyURL = `http://127.0.0.1:${portkeyPort}`;
+const PORTKEY_HEADERS = { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': upstream.baseURL, authorization: 'Bearer bench-key' };
 
-type Sample = { rss: number; heapUsed: number; heapTotal: number; external: number };
-async function sampled<T>(run: () => Promise<T>): Promise<{ result: T; samples: Sample[] }> {
-  const samples: Sample[] = [await ask<Sample>('memory', 'rss')];
+type Target = { name: string; url: string; headers: Record<string, string> };
+const targets: Target[] = [
+  { name: 'direct', url: upstream.url, headers: {} },
+  { name: 'rewardgate', url: proxyURL, headers: {} },
+  { name: 'portkey', url: portkeyURL, headers: PORTKEY_HEADERS },
+];
+const body = (stream: boolean, slow: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: slow ? 'Say hello slowly.' : 'Say hello.' }] });
+const load = (target: Target, stream: boolean, connections: number, slow = false, seconds = SECONDS) =>
+  autocannon({ url: `${target.url}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream, slow) });
+
+type Sample = { rss: number; heapUsed: number };
+async function sampled<T>(run: () => Promise<T>, samples: Sample[]): Promise<T> {
   let running = true;
   const poller = (async () => {
     while (running) {
@@ -51,42 +70,47 @@ async function sampled<T>(run: () => Promise<T>): Promise<{ result: T; samples: 
   const result = await run();
   running = false;
   await poller;
-  return { result, samples };
+  return result;
 }
 
-// Warm both paths (JIT, sockets), then measure each mode: straight, then through the proxy.
-await load(upstream.url, false, 1);
-await load(proxyURL, false, 1);
+// Warm every path (JIT, sockets), then measure each mode on each target in turn.
+for (const t of targets) for (const stream of [false, true]) await load(t, stream, 10, false, 1);
 await ask('gc', 'gc');
-const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+const samples: Sample[] = [await ask<Sample>('memory', 'rss')];
 const rows: string[] = [];
-const allSamples: Sample[] = [];
-const modes = [[false, CONNECTIONS, true], [true, CONNECTIONS, true], [false, CONNECTIONS, false], [true, CONNECTIONS, false], [false, 1, false], [true, 1, false]] as const;
+const modes = [[false, 1, false], [true, 1, false], [false, 100, false], [true, 100, false], [false, 100, true], [true, 100, true]] as const;
 for (const [stream, connections, slow] of modes) {
-  const direct = await load(upstream.url, stream, SECONDS, connections, slow);
-  const { result: proxied, samples } = await sampled(() => load(proxyURL, stream, SECONDS, connections, slow));
-  allSamples.push(...samples);
-  const mode = `${stream ? 'streaming' : 'plain'}, ${connections} conn, upstream answers ${slow ? `in ${LLM_MS} ms (LLM-like)` : 'at once (saturates the proxy)'}`;
-  const errors = (r: typeof direct) => r.errors + r.timeouts + r.non2xx;
-  rows.push(
-    mode,
-    `  direct  p50 ${direct.latency.p50} ms, p99 ${direct.latency.p99} ms, mean ${direct.latency.average.toFixed(2)} ms, ${Math.round(direct.requests.average)} req/s, errors ${errors(direct)}`,
-    `  proxy   p50 ${proxied.latency.p50} ms, p99 ${proxied.latency.p99} ms, mean ${proxied.latency.average.toFixed(2)} ms, ${Math.round(proxied.requests.average)} req/s, errors ${errors(proxied)}`,
-    `  added   p50 ${proxied.latency.p50 - direct.latency.p50} ms, p99 ${proxied.latency.p99 - direct.latency.p99} ms, mean ${(proxied.latency.average - direct.latency.average).toFixed(2)} ms; throughput proxy/direct ${(proxied.requests.average / direct.requests.average).toFixed(2)}`,
-  );
+  rows.push(`${stream ? 'streaming' : 'plain'}, ${connections} conn, upstream answers ${slow ? `in ${LLM_MS} ms (LLM-like)` : 'at once'}`);
+  let direct = 0;
+  for (const t of targets) {
+    const r = t.name === 'rewardgate' ? await sampled(() => load(t, stream, connections, slow), samples) : await load(t, stream, connections, slow);
+    const rps = r.requests.average;
+    if (t.name === 'direct') direct = rps;
+    const errors = r.errors + r.timeouts + r.non2xx;
+    const ratio = t.name === 'direct' ? '' : `, ${(rps / direct).toFixed(2)}x direct`;
+    rows.push(`  ${t.name.padEnd(10)} ${String(Math.round(rps)).padStart(6)} req/s${ratio}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, errors ${errors}`);
+  }
 }
 await ask('gc', 'gc');
 const after = await ask<Sample>('memory', 'rss');
-const peak = allSamples.reduce((m, s) => Math.max(m, s.rss), 0);
-const first = allSamples[0]!;
-
-console.log(`guard proxy vs direct, ${SECONDS} s per run (autocannon; upstream, load generator and proxy share this machine)`);
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+console.log(`direct upstream vs rewardgate (empty pipeline, 1 worker) vs Portkey gateway, same request, ${SECONDS} s per run (autocannon; all on this machine)`);
 for (const r of rows) console.log(r);
-const at = (q: number) => allSamples[Math.min(allSamples.length - 1, Math.floor(q * allSamples.length))]!;
-console.log(`proxy memory: RSS ${mb(first.rss)} at start, peak ${mb(peak)}, ${mb(after.rss)} at end after GC; heap ${mb(first.heapUsed)} at start, ${mb(after.heapUsed)} at end after GC (${allSamples.length} samples)`);
-console.log(`  at end after GC: V8 heap reserved ${mb(after.heapTotal)}, external ${mb(after.external)} (RSS beyond these is allocator and socket memory)`);
-console.log(`  RSS over the run (quarters): ${[0.25, 0.5, 0.75, 1].map((q) => mb(at(q).rss)).join(', ')}; heap: ${[0.25, 0.5, 0.75, 1].map((q) => mb(at(q).heapUsed)).join(', ')}`);
+console.log(`rewardgate memory: RSS ${mb(samples[0]!.rss)} at start, peak ${mb(Math.max(...samples.map((s) => s.rss)))}, ${mb(after.rss)} at end after GC; heap ${mb(after.heapUsed)} at end after GC`);
 
 child.send('close');
 await new Promise((r) => child.once('exit', r));
+portkey.kill('SIGTERM');
+await new Promise((r) => portkey.once('exit', r));
 await upstream.close();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,5 +1,14 @@
 import { formatPath } from '../errors.js';
 
+/** A key that could rewrite prototypes, or a non-plain object, and where it was. */
+export interface ForbiddenValue {
+  path: string;
+  message: string;
+}
+
+// Assigning these keys changes an object's prototype or shadows its methods: never config.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** An `${VAR}` that named an unset variable, and where it was. */
 export interface MissingVariable {
   path: string;
@@ -21,18 +30,33 @@ export function interpolateEnv(
   env: Record<string, string | undefined>,
   missing: MissingVariable[] = [],
   path: PropertyKey[] = [],
+  forbidden: ForbiddenValue[] = [],
 ): unknown {
   if (typeof value === 'string') return substitute(value, env, missing, path);
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, missing, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, missing, [...path, i], forbidden));
   if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
+    // A null prototype: a `__proto__` key left in would otherwise become the prototype on assignment.
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value)) {
-      const next = interpolateEnv(v, env, missing, [...path, k]);
+      if (FORBIDDEN_KEYS.has(k)) {
+        forbidden.push({ path: formatPath([...path, k]), message: `"${k}" is not allowed as a key` });
+        continue;
+      }
+      const next = interpolateEnv(v, env, missing, [...path, k], forbidden);
       if (next !== undefined) out[k] = next;
     }
-    return out;
+    return { ...out };
+  }
+  // An object with another prototype (`{ __proto__: { host } }` in code) would lend the schema
+  // inherited keys: only plain objects, arrays and already-wrapped secrets are config.
+  if (typeof value === 'object' && value !== null && !isSecret(value)) {
+    forbidden.push({ path: formatPath(path), message: 'must be a plain object (no custom prototype)' });
   }
   return value;
+}
+
+function isSecret(value: object): boolean {
+  return typeof (value as { reveal?: unknown }).reveal === 'function' && value.constructor?.name === 'Secret';
 }
 
 function substitute(text: string, env: Record<string, string | undefined>, missing: MissingVariable[], path: PropertyKey[]): string | undefined {

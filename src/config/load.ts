@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ValidationError } from '../errors.js';
-import { interpolateEnv, type MissingVariable } from './interpolate.js';
+import { interpolateEnv, type ForbiddenValue, type MissingVariable } from './interpolate.js';
 import { GuardConfigFileSchema, type GuardConfigFile } from './schema.js';
 
 /** Options of {@link parseConfig} and {@link loadConfig}. */
@@ -21,7 +21,9 @@ export interface ConfigOptions {
  */
 export function parseConfig(value: unknown, options: ConfigOptions = {}, where = 'config'): GuardConfigFile {
   const missing: MissingVariable[] = [];
-  const resolved = interpolateEnv(value, options.env ?? process.env, missing);
+  const forbidden: ForbiddenValue[] = [];
+  const resolved = interpolateEnv(value, options.env ?? process.env, missing, [], forbidden);
+  if (forbidden.length) throw new ValidationError(where, forbidden);
   const embedded = missing.filter((m) => m.embedded);
   if (embedded.length) {
     throw new ValidationError(where, embedded.map((m) => ({ path: m.path, message: `environment variable ${m.name} is not set` })));
@@ -30,9 +32,12 @@ export function parseConfig(value: unknown, options: ConfigOptions = {}, where =
   if (result.success) return result.data;
   const error = ValidationError.fromZod(where, result.error);
   // A required key that came from an unset `${VAR}` says so, instead of a bare "required".
+  // An issue on an object (`upstream: set one of baseURL, onnx`) names the unset variables inside it.
   const issues = error.issues.map((issue) => {
-    const unset = missing.find((m) => m.path === issue.path);
-    return unset ? { path: issue.path, message: `${issue.message} (from \${${unset.name}}, which is not set)` } : issue;
+    const unset = missing.filter((m) => m.path === issue.path || issue.path === '' || m.path.startsWith(`${issue.path}.`) || m.path.startsWith(`${issue.path}[`));
+    if (!unset.length) return issue;
+    const names = unset.map((m) => `\${${m.name}} (${m.path})`).join(', ');
+    return { path: issue.path, message: `${issue.message} (not set: ${names})` };
   });
   return throwIssues(where, issues, result.error);
 }

@@ -1,6 +1,6 @@
 // rewardgate/ai-sdk: the pipeline as a Vercel AI SDK language model middleware.
 import type { LanguageModelMiddleware } from 'ai';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validate } from '../internal/validate.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { MiddlewareSchema, PipelineOptionsSchema } from '../pipeline/middleware-schema.js';

@@ -38,6 +38,7 @@ export function createChatRoute(options: ChatRouteOptions): RequestHandler {
     res.once('close', onClose);
     try {
       let result: ChatResult;
+      let headers: Record<string, string> = {};
       try {
         const body = await bodyOf(req, limit);
         result = await runChat(await getModel(), body, controller.signal, options);
@@ -45,8 +46,10 @@ export function createChatRoute(options: ChatRouteOptions): RequestHandler {
         // The client left while sending its body: nothing to answer, and no server-side failure to report.
         if (!(error instanceof BodyError) && controller.signal.aborted) return;
         result = error instanceof BodyError ? { kind: 'json', status: error.wire.status, body: error.wire.body } : errorResult(error, options);
+        // A body too large to drain: the 413 goes out, then the connection closes.
+        if (error instanceof BodyError && error.closeConnection) headers = { connection: 'close' };
       }
-      await writeNodeResult(res, result);
+      await writeNodeResult(res, result, { headers });
     } catch (error) {
       next(error);
     } finally {

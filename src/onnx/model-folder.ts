@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, ModelLoadError } from '../errors.js';
 import { externalDataLocations } from './onnx-external-data.js';
 import { DTYPE_SUFFIX, type Dtype } from './options.js';
@@ -67,6 +67,7 @@ export function modelFileCandidates(choice: ModelFileChoice = {}): string[] {
  */
 export async function readModelFolder(path: string, choice: ModelFileChoice = {}): Promise<ModelFolder> {
   const dir = resolve(path);
+  await checkFolder(dir);
   const modelFile = await findModelFile(dir, choice);
   const externalData = await checkExternalData(modelFile);
   const config = await readJson(join(dir, 'config.json'), ModelConfigSchema, true);
@@ -74,11 +75,24 @@ export async function readModelFolder(path: string, choice: ModelFileChoice = {}
   return { path: dir, name: basename(dir), modelFile, externalData, config: config!, generationConfig };
 }
 
+// A folder that exists but cannot be listed is not "missing": say what the system said.
+async function checkFolder(dir: string): Promise<void> {
+  try {
+    await readdir(dir);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const what = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
+    throw new ModelLoadError(`Model folder ${dir} ${what}`, { file: dir, cause: error });
+  }
+}
+
 async function findModelFile(dir: string, choice: ModelFileChoice): Promise<string> {
   const candidates = modelFileCandidates(choice);
   for (const candidate of candidates) {
     const file = join(dir, candidate);
     if (await isFile(file)) return file;
+    // A FIFO or device named model.onnx would block the reader forever: refuse it by name.
+    if (await exists(file)) throw new ModelLoadError(`Model file ${file} is not a regular file`, { file });
   }
   const present = await onnxFilesIn(dir);
   const wanted = choice.modelFile !== undefined ? `modelFile ${choice.modelFile}` : `dtype ${choice.dtype ?? 'fp32'}`;
@@ -112,6 +126,15 @@ async function filesIn(dir: string): Promise<string[]> {
   }
 }
 
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function isFile(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile();
@@ -140,8 +163,11 @@ async function checkExternalData(modelFile: string): Promise<string[]> {
 export async function readJson<S extends z.ZodType>(file: string, schema: S, required: boolean): Promise<z.output<S> | undefined> {
   let text: string;
   try {
+    // Only regular files are read: a FIFO in the folder would block the load (and shutdown) forever.
+    if (!(await stat(file)).isFile()) throw new ModelLoadError(`${file} is not a regular file`, { file });
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (ModelLoadError.isInstance(error)) throw error;
     if (!required && (error as { code?: string }).code === 'ENOENT') return undefined;
     throw new ModelLoadError(`Cannot read ${file}: ${(error as Error).message}`, { file, cause: error });
   }

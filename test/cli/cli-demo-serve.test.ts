@@ -117,7 +117,7 @@ describe('rewardgate serve', () => {
         });
         child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
       });
-      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) });
+      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) });
       expect(res.status).toBe(502);
       const body = await res.text();
       expect(body).toContain('Bearer [redacted]');

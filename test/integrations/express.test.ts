@@ -8,6 +8,7 @@ import { answerNumber, REFUSAL, startGuardedUpstream, type GuardedUpstream } fro
 import { openAIChunks } from '../helpers/sse.js';
 import { finalAnswer, startAgentUpstream, TIME_TOOL, WEATHER_TOOL } from '../helpers/agent-upstream.js';
 import { fromOpenAI } from '../../src/models/openai.js';
+import { upload } from '../server/raw-http.js';
 
 let up: GuardedUpstream;
 let server: Server | undefined;
@@ -173,5 +174,13 @@ describe('createChatRoute (Express 5)', () => {
     } finally {
       await agent.close();
     }
+  });
+
+  it('answers a 5 MB upload against a 1 MiB limit with a 413 the client reads (no reset, no re-upload)', async () => {
+    const url = await serve(createChatRoute({ model: up.model, maxBodyBytes: 1024 * 1024 }));
+    const size = 5 * 1024 * 1024;
+    const answer = await upload(`${url}/v1/chat/completions`, { 'content-type': 'application/json', 'content-length': String(size) }, size);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error.code).toBe('request_too_large');
   });
 });

@@ -65,7 +65,7 @@ describe('guard proxy errors', () => {
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
-    expect((await fetch(`${url}/v1/embeddings`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
     const wrong = await fetch(`${url}/v1/chat/completions`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');

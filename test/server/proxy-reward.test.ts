@@ -49,7 +49,7 @@ describe('guard proxy serving a local reward model in the NIM reward shape', () 
 
   it('answers a model named like an inherited property (toString) with the chat pipeline, not as a scorer', async () => {
     for (const model of ['toString', 'constructor', '__proto__']) {
-      const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }) });
+      const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }) });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
       expect(body.choices[0]!.message.content).toBe('Hello from the fake server.');
@@ -57,7 +57,7 @@ describe('guard proxy serving a local reward model in the NIM reward shape', () 
   });
 
   it('answers with reward:<float> content and the score as logprobs, and lists the model', async () => {
-    const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: NEMOTRON, messages: conversations[0] }) });
+    const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: NEMOTRON, messages: conversations[0] }) });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { model: string; choices: Array<{ message: { content: string }; logprobs: { content: Array<{ token: string; logprob: number }> } }> };
     const [score] = await local.score([conversations[0]!]);
@@ -69,10 +69,10 @@ describe('guard proxy serving a local reward model in the NIM reward shape', () 
   });
 
   it('rejects a conversation that does not end with the answer to score, and streaming', async () => {
-    const noAnswer = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'tiny-reward', messages: [{ role: 'user', content: 'Hi' }] }) });
+    const noAnswer = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'tiny-reward', messages: [{ role: 'user', content: 'Hi' }] }) });
     expect(noAnswer.status).toBe(400);
     expect(((await noAnswer.json()) as { error: { param: string } }).error.param).toBe('messages[0].role');
-    const stream = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'tiny-reward', stream: true, messages: conversations[0] }) });
+    const stream = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'tiny-reward', stream: true, messages: conversations[0] }) });
     expect(stream.status).toBe(400);
     expect(((await stream.json()) as { error: { param: string } }).error.param).toBe('stream');
   });

@@ -1,12 +1,13 @@
+import cluster from 'node:cluster';
 import { loadConfig } from '../../config/load.js';
 import { redactCredentials } from '../../integrations/wire/report-error.js';
 import { Secret } from '../../internal/secret.js';
 import { createGuardServer } from '../../server/create-guard-server.js';
-import type { Command } from '../command.js';
+import type { Command, CommandIO } from '../command.js';
 import { intFlag, parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 
-const help = `Usage: rewardgate serve --config <file> [--host <host>] [--port <port>]
+const help = `Usage: rewardgate serve --config <file> [--host <host>] [--port <port>] [--workers <n>]
 
 Runs the guard proxy: an OpenAI-compatible server (/v1/chat/completions plain and streaming,
 /v1/models, /health) that applies the pipeline of the config file (JSON or YAML; \${VAR} reads
@@ -17,9 +18,12 @@ Options:
   --config <file>    the pipeline config (required)
   --host <host>      interface to bind (overrides listen.host; default 127.0.0.1)
   --port <port>      port to bind (overrides listen.port; default 8787; 0 picks a free one)
+  --workers <n>      worker processes sharing the port (node:cluster; overrides listen.workers; default 1)
   -h, --help         show this help
 
-A bearer token (listen.token, or REWARDGATE_TOKEN) is required to bind off loopback.
+A bearer token (listen.token, or REWARDGATE_TOKEN) is required to bind off loopback. One JSON
+access-log line per request goes to stdout (listen.accessLog: false turns it off); Prometheus
+metrics are at GET /metrics.
 SIGINT / SIGTERM stop accepting requests and let in-flight ones finish (listen.shutdownTimeoutMs).`;
 
 /** `rewardgate serve`: the guard proxy from a config file. */
@@ -27,17 +31,21 @@ export const serveCommand: Command = {
   name: 'serve',
   help,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } }, 'serve');
+    const { values, positionals } = parseFlags(argv, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } }, 'serve');
     if (values.help) return io.stdout.write(`${help}\n`), 0;
     if (!values.config) throw new UsageError('serve: --config <file> is required');
     if (positionals.length) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
     const port = values.port === undefined ? undefined : intFlag(values.port, 'port', 0);
     if (port !== undefined && port > 65535) throw new UsageError('--port must be at most 65535');
 
+    const flagWorkers = values.workers === undefined ? undefined : intFlag(values.workers, 'workers', 1);
     const config = await loadConfig(values.config, { env: io.env });
+    const workers = flagWorkers ?? config.listen.workers ?? 1;
+    if (workers > 1 && cluster.isPrimary) return runWorkers(workers, io);
     if (values.host) config.listen.host = values.host;
     if (port !== undefined) config.listen.port = port;
     if (!config.listen.token && io.env.REWARDGATE_TOKEN) config.listen.token = new Secret(io.env.REWARDGATE_TOKEN);
+    config.listen.accessLog ??= true;
     const server = await createGuardServer(config, {
       // One line per failure; the client got an OpenAI-style error with the same message.
       // Masked like the server's default log: an upstream's message may echo a credential.
@@ -54,3 +62,37 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+// The primary of `--workers N`: forks N copies of this command (each a full proxy; node:cluster
+// shares the port between them), replaces one that dies, and on SIGINT / SIGTERM asks each to
+// drain and waits for them all.
+async function runWorkers(count: number, io: CommandIO): Promise<number> {
+  let stopping = false;
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.once('exit', (code) => {
+      if (!stopping) {
+        io.stderr.write(`rewardgate: worker ${worker.process.pid} exited (${code}); starting another\n`);
+        fork();
+      }
+    });
+    return worker;
+  };
+  for (let i = 0; i < count; i++) fork();
+  io.stderr.write(`rewardgate: ${count} workers\n`);
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  stopping = true;
+  const exits = Object.values(cluster.workers ?? {}).map(
+    (w) =>
+      new Promise<void>((resolve) => {
+        if (!w || w.isDead()) return resolve();
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  return 0;
+}

@@ -1,4 +1,5 @@
 import { StreamError } from '../../errors.js';
+import { AnswerTooLargeError } from './answer-limit.js';
 import type { FinishEvent, ReasoningDeltaEvent, TextDeltaEvent, ToolCallDeltaEvent, ToolCallEvent } from '../../interfaces.js';
 import type { ToolCall } from '../../types.js';
 import type { OpenAIDelta, OpenAILogprobs, OpenAIToolCallDelta } from '../../wire/openai-shape.js';
@@ -73,6 +74,8 @@ export function finishChunks(meta: ResponseMeta, completion: WireCompletion, inc
 export interface ToSSEOptions extends WireReportOptions {
   /** An event already read from `events` (a handler reads one before answering, to catch early failures). */
   first?: IteratorResult<{ type: string }>;
+  /** Longest answer text (content, reasoning, tool arguments) passed on; past it the stream fails with AnswerTooLargeError. */
+  maxChars?: number | undefined;
   /** Turns a failure into a last line (an SSE error event) instead of throwing it. */
   onFailure?: (error: unknown) => string;
 }
@@ -103,6 +106,12 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
     // Argument text sent so far per call index; a call is started once its index is here.
     let calls: string[] | undefined;
     let finished = false;
+    // Characters passed on so far, against `maxChars` (the upstream call is cancelled past it).
+    let budget = options.maxChars ?? Infinity;
+    const spend = (n: number) => {
+      budget -= n;
+      if (budget < 0) throw new AnswerTooLargeError(options.maxChars!, 'characters');
+    };
     // One generator for reading, framing and failure handling: each extra layer costs a hop per delta.
     for (let r = options.first ?? (await iterator.next()); !r.done; r = await iterator.next()) {
       const event = r.value;
@@ -110,14 +119,17 @@ export async function* toSSE(events: AsyncIterable<{ type: string }>, meta: Resp
       if (event.type === 'text-delta') {
         const text = (event as TextDeltaEvent).text;
         if (text === '') continue;
+        spend(text.length);
         streamed += text;
         yield `${head}{"content":${JSON.stringify(text)}}${TAIL}`;
       } else if (event.type === 'reasoning-delta') {
         const text = (event as ReasoningDeltaEvent).text;
         if (text === '') continue;
+        spend(text.length);
         reasoned += text;
         yield `${head}{"reasoning_content":${JSON.stringify(text)}}${TAIL}`;
       } else if (event.type === 'tool-call-delta') {
+        spend((event as ToolCallDeltaEvent).argumentsDelta.length);
         const piece = callDelta((calls ??= []), event as ToolCallDeltaEvent);
         if (piece) yield toolCallChunk(meta, [piece]);
       } else if (event.type === 'tool-call') {

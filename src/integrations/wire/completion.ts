@@ -51,6 +51,12 @@ export interface WireReportOptions {
    * losing candidates may be answers a guard blocked or never judged: they must not reach end users.
    */
   candidateText?: boolean;
+  /**
+   * `'slim'` (default): scores, verdicts (safe, categories), reasons and codes, without each
+   * verdict's raw guard output (logits, probabilities, the guard's reply: kilobytes per answer);
+   * `'full'`: the raw outputs too.
+   */
+  report?: 'slim' | 'full';
 }
 
 /**
@@ -59,14 +65,39 @@ export interface WireReportOptions {
  */
 export function rewardgateField(completion: WireCompletion, options: WireReportOptions = {}): RewardgateField | undefined {
   if (completion.report === undefined && completion.refused === undefined) return undefined;
-  const report = options.candidateText ? completion.report : withoutCandidateText(completion.report);
+  const report = slimmed(completion.report, options);
   return { refused: completion.refused === true, report: report ?? null };
 }
 
-function withoutCandidateText(report: unknown): unknown {
-  const candidates = (report as { candidates?: unknown } | undefined)?.candidates;
-  if (!Array.isArray(candidates)) return report;
-  return { ...(report as object), candidates: candidates.map(({ text: _text, ...rest }: { text?: unknown }) => rest) };
+type Verdictish = { verdict?: { raw?: unknown } };
+type Reportish = { candidates?: unknown; verdicts?: unknown; toolViolations?: unknown };
+
+// One pass over the report: candidate texts out unless asked, raw guard outputs out unless 'full'.
+function slimmed(report: unknown, options: WireReportOptions): unknown {
+  const full = options.report === 'full';
+  if (typeof report !== 'object' || report === null || (full && options.candidateText)) return report;
+  const r = report as Reportish;
+  const out: Record<string, unknown> = { ...(report as object) };
+  if (Array.isArray(r.candidates)) {
+    out.candidates = r.candidates.map((c: Verdictish & { text?: unknown; toolCalls?: unknown }) => {
+      const { text: _text, toolCalls: _toolCalls, ...rest } = c;
+      const kept: Record<string, unknown> = options.candidateText ? { ...c } : rest;
+      if (!full && c.verdict) kept.verdict = withoutRaw(c.verdict);
+      return kept;
+    });
+  }
+  if (!full && Array.isArray(r.verdicts)) out.verdicts = r.verdicts.map((v: Verdictish) => (v.verdict ? { ...v, verdict: withoutRaw(v.verdict) } : v));
+  // A call that broke the tool policy was never returned: like candidate texts, its arguments stay out.
+  if (!options.candidateText && Array.isArray(r.toolViolations)) {
+    out.toolViolations = r.toolViolations.map((v: { call?: { id?: string; function?: { name?: string } } }) => ({ ...v, call: { id: v.call?.id, name: v.call?.function?.name } }));
+  }
+  return out;
+}
+
+function withoutRaw(verdict: { raw?: unknown }): unknown {
+  if (!('raw' in verdict)) return verdict;
+  const { raw: _raw, ...rest } = verdict;
+  return rest;
 }
 
 let counter = 0;

@@ -9,6 +9,14 @@ export type { OpenAIErrorBody };
 export interface WireError {
   status: number;
   body: OpenAIErrorBody;
+  /** Response headers the answer needs (an upstream 429's `retry-after`). */
+  headers?: Record<string, string>;
+}
+
+/** Options of {@link toWireError}. */
+export interface WireErrorOptions {
+  /** This request's id, named in 5xx messages so a client's report can be matched to the server log. */
+  requestId?: string | undefined;
 }
 
 /** Builds an OpenAI-style error answer. */
@@ -20,42 +28,64 @@ export function wireError(status: number, message: string, type: string, code: s
  * Maps any thrown value to an OpenAI-style error answer. ValidationError: 400 with the first zod
  * path as `param`; an upstream APIError with a 4xx status keeps its status and the upstream's
  * error body (credentials and internal addresses masked), so the caller's SDK does not retry a
- * request that can never succeed; a 429 stays 429 so clients back off; an upstream 401 / 403
- * (this server's own upstream key) and 5xx are a 502;
- * APIConnectionError and StreamError: 502; TimeoutError: 504; GuardrailError (for callers who
- * asked refusals to throw): 400 `content_policy_violation`; UserAbortError: 499 (the client left).
- * Anything else is a 500 whose message reveals nothing about internals. Matches on the error
- * marker and `name`, so it works with two copies of rewardgate in one app.
+ * request that can never succeed; a 429 stays 429 (with the upstream's `retry-after`) so clients
+ * back off; an upstream 401 / 403 (this server's own upstream key) and 5xx are a 502;
+ * APIConnectionError, StreamError and ResponseError: 502; TimeoutError: 504; AnswerTooLargeError: 502
+ * `upstream_answer_too_large`; GuardrailError (for callers who asked refusals to throw): 400
+ * `content_policy_violation`; GuardConfigurationError / ScorerConfigurationError: 500
+ * `guard_misconfigured` / `scorer_misconfigured`; GuardUnavailableError: 503 `guard_unavailable`;
+ * GuardInputError: 400 `context_length_exceeded`; UserAbortError: 499 (the client left). Connection,
+ * stream and timeout failures get a generic message (no upstream address or credential: the log
+ * has the detail); an upstream's own error words are passed masked. Every 5xx names
+ * `options.requestId` when given. Anything else is a 500. Matches on the error marker and `name`,
+ * so it works with two copies of rewardgate in one app.
  *
  * @example
  * const { status, body } = toWireError(error);
  * return Response.json(body, { status });
  */
-export function toWireError(error: unknown): WireError {
-  if (!RewardgateError.isInstance(error)) return wireError(500, 'The guardrail pipeline failed', 'server_error', 'internal_error');
-  const e = error as RewardgateError & { status?: unknown; issues?: ReadonlyArray<{ path: string }>; kind?: string; reason?: string };
+export function toWireError(error: unknown, options: WireErrorOptions = {}): WireError {
+  const see = options.requestId ? ` (request id ${options.requestId}; the server log has the detail)` : '';
+  if (!RewardgateError.isInstance(error)) return wireError(500, `The guardrail pipeline failed${see}`, 'server_error', 'internal_error');
+  const e = error as RewardgateError & { status?: unknown; issues?: ReadonlyArray<{ path: string }>; kind?: string; reason?: string; retryAfter?: unknown };
   if (typeof e.status === 'number') {
-    // The upstream's own words reach this server's client: mask any credential they echo.
-    const said = mask(e.message);
-    if (e.status === 429) return wireError(429, `Upstream rate limit: ${said}`, 'rate_limit_error', 'upstream_rate_limit');
+    if (e.status === 429) {
+      const answer = wireError(429, `Upstream rate limit: ${mask(e.message)}`, 'rate_limit_error', 'upstream_rate_limit');
+      if (typeof e.retryAfter === 'string' && /^[\w ,:+-]{1,64}$/.test(e.retryAfter)) answer.headers = { 'retry-after': e.retryAfter };
+      return answer;
+    }
     if (e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403) return upstreamRefusal(e.status, (e as { body?: unknown }).body, e.message);
-    return wireError(502, `Upstream model error: ${said}`, 'upstream_error', `upstream_${e.status}`);
+    // The upstream's own words (masked) say what it is: 'overloaded', 'model loading'.
+    return wireError(502, `Upstream model error: ${mask(e.message)}${see}`, 'upstream_error', `upstream_${e.status}`);
   }
   switch (e.name) {
     case 'ValidationError':
       return wireError(400, e.message, 'invalid_request_error', 'invalid_value', e.issues?.[0]?.path || null);
     case 'APIConnectionError':
-      return wireError(502, `Upstream model unreachable: ${e.message}`, 'upstream_error', 'upstream_unreachable');
+      return wireError(502, `Upstream model unreachable${see}`, 'upstream_error', 'upstream_unreachable');
+    case 'ResponseError':
+      return wireError(502, `Upstream answer unreadable (${e.kind})${see}`, 'upstream_error', `upstream_response_${e.kind}`);
     case 'StreamError':
-      return wireError(502, `Upstream stream failed (${e.kind}): ${e.message}`, 'upstream_error', `upstream_stream_${e.kind}`);
+      return wireError(502, `Upstream stream failed (${e.kind})${see}`, 'upstream_error', `upstream_stream_${e.kind}`);
+    case 'AnswerTooLargeError':
+      return wireError(502, `${e.message}${see}`, 'upstream_error', 'upstream_answer_too_large');
     case 'TimeoutError':
-      return wireError(504, `Upstream model timed out: ${e.message}`, 'timeout_error', 'upstream_timeout');
+      return wireError(504, `Upstream model timed out${see}`, 'timeout_error', 'upstream_timeout');
     case 'GuardrailError':
       return wireError(400, e.message, 'invalid_request_error', 'content_policy_violation');
+    // A guard that could not run is never a safety verdict: misconfiguration is the server's
+    // fault (500), an outage is transient (503, retryable), an input over its limit the caller's (400).
+    case 'GuardConfigurationError':
+    case 'ScorerConfigurationError':
+      return wireError(500, `A guardrail of this server is misconfigured${see}`, 'server_error', e.name === 'GuardConfigurationError' ? 'guard_misconfigured' : 'scorer_misconfigured');
+    case 'GuardUnavailableError':
+      return wireError(503, `A guard could not run; try again later${see}`, 'server_error', 'guard_unavailable');
+    case 'GuardInputError':
+      return wireError(400, "The conversation is longer than a guard's input limit", 'invalid_request_error', 'context_length_exceeded');
     case 'UserAbortError':
       return wireError(499, 'The client closed the request', 'invalid_request_error', 'client_closed_request');
     default:
-      return wireError(500, 'The guardrail pipeline failed', 'server_error', 'internal_error');
+      return wireError(500, `The guardrail pipeline failed${see}`, 'server_error', 'internal_error');
   }
 }
 

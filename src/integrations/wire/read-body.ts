@@ -6,19 +6,32 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The request body failed before it reached validation (too large, not JSON). */
 export class BodyError extends Error {
   readonly wire: WireError;
-  constructor(wire: WireError) {
+  /** The rest of the body cannot be drained: answer, then close the connection. */
+  readonly closeConnection: boolean;
+  constructor(wire: WireError, closeConnection = false) {
     super(wire.body.error.message);
     this.wire = wire;
+    this.closeConnection = closeConnection;
   }
 }
 
+/** Deepest nesting of arrays and objects accepted in a JSON body (tool schemas nest a few dozen levels at most). */
+export const MAX_JSON_DEPTH = 128;
+
 /** The 413 answer for a body over `limit` bytes. */
-export function tooLarge(limit: number): BodyError {
-  return new BodyError(wireError(413, `Request body exceeds the limit of ${limit} bytes`, 'invalid_request_error', 'request_too_large'));
+export function tooLarge(limit: number, closeConnection = false): BodyError {
+  return new BodyError(wireError(413, `Request body exceeds the limit of ${limit} bytes`, 'invalid_request_error', 'request_too_large'), closeConnection);
 }
 
-/** Parses a JSON body or throws a 400 BodyError (the parser's message names the position). */
+/**
+ * Parses a JSON body or throws a 400 BodyError (the parser's message names the position). Nesting
+ * deeper than {@link MAX_JSON_DEPTH} is a 400 too: validating it would overflow the stack.
+ */
 export function parseJsonBody(text: string): unknown {
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new BodyError(wireError(400, `The request body nests deeper than ${MAX_JSON_DEPTH} levels`, 'invalid_request_error', 'invalid_json'));
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -27,17 +40,33 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+// Deepest bracket nesting outside strings, stopping as soon as it passes the bound (one pass, no allocation).
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return 0;
+}
+
 /**
  * Reads a web Request's body as text, refusing more than `limit` bytes: first by
- * `content-length`, then while reading (a chunked body has none), cancelling the rest.
+ * `content-length`, then while reading, cancelling the rest. The count is of the bytes read, not
+ * of the header: a Request built in app code (a Next.js middleware) may declare a false length.
  */
 export async function readWebBody(request: Request, limit: number): Promise<string> {
   const header = request.headers.get('content-length');
   const declared = header === null ? NaN : Number(header);
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) return '';
-  // HTTP servers deliver exactly content-length bytes, so a declared size in bounds is the size.
-  if (declared >= 0) return request.text();
   const reader = request.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

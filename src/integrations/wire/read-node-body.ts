@@ -2,12 +2,26 @@ import type { IncomingMessage } from 'node:http';
 import { tooLarge } from './read-body.js';
 
 /**
+ * How much of a body past the limit is read and thrown away so the client receives its 413
+ * (a socket closed with unread data resets, and the client sees EPIPE instead). Beyond this the
+ * connection is closed.
+ */
+export const DISCARD_AFTER_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
  * Reads a Node request's body as text, refusing more than `limit` bytes (by `content-length`
- * first, then while reading). Type-only Node import: this file stays loadable on edge runtimes.
+ * first, then by the bytes that arrive: a false header is not trusted). Past the limit it stops
+ * keeping data, rejects with a 413 BodyError, and discards up to {@link DISCARD_AFTER_LIMIT_BYTES}
+ * more so the answer reaches the client; a body declared larger than that is refused with
+ * `closeConnection` set. Type-only Node import: this file stays loadable on edge runtimes.
  */
 export function readNodeBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
+  if (declared > limit) {
+    if (declared - limit > DISCARD_AFTER_LIMIT_BYTES) return Promise.reject(tooLarge(limit, true));
+    discard(req);
+    return Promise.reject(tooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
     let size = 0;
@@ -20,8 +34,8 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
       size += chunk.byteLength;
       if (size > limit) {
         cleanup();
-        // Drain the rest without keeping it, so the connection can still carry the 413.
-        req.resume();
+        parts.length = 0;
+        discard(req);
         reject(tooLarge(limit));
         return;
       }
@@ -29,7 +43,9 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(parts).toString('utf8'));
+      const one = parts.length === 1 ? parts[0]! : undefined;
+      // One chunk (the usual small body) is decoded in place, without a copy.
+      resolve(one ? Buffer.from(one.buffer, one.byteOffset, one.byteLength).toString('utf8') : Buffer.concat(parts).toString('utf8'));
     };
     const onError = (error: Error) => {
       cleanup();
@@ -39,4 +55,20 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+// Reads and drops the rest of a refused body, up to the discard bound; past it the socket is closed.
+function discard(req: IncomingMessage): void {
+  let dropped = 0;
+  const onData = (chunk: Uint8Array) => {
+    dropped += chunk.byteLength;
+    if (dropped > DISCARD_AFTER_LIMIT_BYTES && !req.destroyed) {
+      req.off('data', onData);
+      req.socket.destroy();
+    }
+  };
+  req.on('data', onData);
+  req.once('end', () => req.off('data', onData));
+  req.once('error', () => req.off('data', onData));
+  req.resume();
 }

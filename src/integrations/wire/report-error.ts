@@ -7,12 +7,16 @@ const MAX_CAUSES = 5;
 const FIELDS = ['status', 'code', 'kind', 'phase', 'requestId'] as const;
 
 // Credentials as they show up in messages: auth headers, well-known key prefixes (NVIDIA,
-// OpenAI, Anthropic, Hugging Face, Groq, xAI, Google), and key-like query or JSON fields.
+// OpenAI, Anthropic, Hugging Face, Groq, xAI, Google), key-like query or JSON fields, and the
+// user:password part of URLs. A value must look like a credential (8+ characters or a digit in
+// it), so rewardgate's own prose ("listen.token: a bearer token is required") stays readable.
+const VALUE = String.raw`(?=[^\s"'&#,;)}\]]*\d|[^\s"'&#,;)}\]]{8})[^\s"'&#,;)}\]]+`;
 const CREDENTIALS: ReadonlyArray<[RegExp, string]> = [
-  [/\b(Bearer\s+)[^\s"',;)}\]]+/gi, '$1[redacted]'],
+  [new RegExp(String.raw`\b(Bearer\s+)${VALUE}`, 'gi'), '$1[redacted]'],
   [/\b(?:nvapi-|sk-|hf_|gsk_|xai-|AIza)[\w-]{8,}/g, '[redacted]'],
-  [/(["']?\b(?:api[_-]?key|apikey|x-api-key|access[_-]?token|token|secret|password|authorization)["']?\s*[:=]\s*["']?)(?!\[redacted\]|Bearer\s)[^\s"'&#,;)}\]]+/gi, '$1[redacted]'],
-  [/([?&]key=)[^&\s#"']+/gi, '$1[redacted]'],
+  [new RegExp(String.raw`(["']?\b(?:api[_-]?key|apikey|x-api-key|access[_-]?token|token|secret|password|authorization)["']?\s*[:=]\s*["']?)(?!\[redacted\]|Bearer\s)${VALUE}`, 'gi'), '$1[redacted]'],
+  [/([?&](?:key|api[_-]?key|token|access_token)=)[^&\s#"']+/gi, '$1[redacted]'],
+  [/(\b[a-z][a-z\d+.-]*:\/\/)[^\s/@:"'<>]+(?::[^\s/@"'<>]*)?@/gi, '$1[redacted]@'],
 ];
 
 /** Masks credentials in a text (auth headers, known key prefixes, `api_key=...` fields). */

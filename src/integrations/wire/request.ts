@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../errors.js';
 import { ResponseFormatSchema, ToolChoiceSchema, ToolSchema, type ChatRequest, type Message } from '../../types.js';
 import { WireRequestMessageSchema, type WireRequestMessage } from '../../wire/openai-shape.js';

@@ -1,7 +1,8 @@
 import { StreamError } from '../../errors.js';
 import type { ChatModel, ReasoningDeltaEvent, TextDeltaEvent } from '../../interfaces.js';
 import type { ChatRequest, Completion } from '../../types.js';
-import { createResponseMeta, toChatCompletion, type WireCompletion } from './completion.js';
+import { AnswerTooLargeError } from './answer-limit.js';
+import { createResponseMeta, toChatCompletion, type WireCompletion, type WireReportOptions } from './completion.js';
 import { sseData, toSSE } from './chunks.js';
 import { toWireError } from './errors.js';
 import { reportError } from './report-error.js';
@@ -31,11 +32,20 @@ export interface ChatWireOptions {
    * a guard blocked or never judged). Turn on only for trusted clients, e.g. to debug a pipeline.
    */
   reportCandidateText?: boolean;
+  /** `'slim'` (default): reports without raw guard outputs; `'full'`: with them (see WireReportOptions). */
+  report?: 'slim' | 'full';
+  /**
+   * Longest answer text (content, reasoning and tool arguments together) passed on, characters;
+   * a longer one ends with a 502 `upstream_answer_too_large` (an SSE error event once streaming).
+   */
+  maxAnswerChars?: number;
+  /** This request's id, named in 5xx messages (the server's log line carries the same id). */
+  requestId?: string;
 }
 
 /** The outcome of one chat call: a JSON answer, or SSE text whose first output (text or finish) is already in. */
 export type ChatResult =
-  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'sse'; chunks: AsyncGenerator<string, void, undefined> };
 
 /** Resolves a ModelSource once and remembers it (a failed load is retried on the next call). */
@@ -69,7 +79,8 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
     const meta = createResponseMeta(request.model);
     if (!wire.stream) {
       const completion = (await model.generate(request, { signal })) as WireCompletion;
-      return { kind: 'json', status: 200, body: toChatCompletion(completion, meta, { candidateText: options.reportCandidateText }) };
+      if (options.maxAnswerChars !== undefined && answerChars(completion) > options.maxAnswerChars) throw new AnswerTooLargeError(options.maxAnswerChars, 'characters');
+      return { kind: 'json', status: 200, body: toChatCompletion(completion, meta, reportOptions(options)) };
     }
     const iterator = model.stream(request, { signal })[Symbol.asyncIterator]();
     // Progress events (candidate-start, score, verdict...) are not output and toSSE drops them:
@@ -79,7 +90,7 @@ export async function runChat(model: AnyChatModel, body: unknown, signal: AbortS
     while (!first.done && !isOutput(first.value)) first = await iterator.next();
     if (first.done) throw new StreamError('truncated', 'The model stream ended before any output');
     const events = { [Symbol.asyncIterator]: () => iterator };
-    return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { first, candidateText: options.reportCandidateText, onFailure: (error) => failureLine(error, options) }) };
+    return { kind: 'sse', chunks: toSSE(events, meta, wire.includeUsage, { ...reportOptions(options), first, maxChars: options.maxAnswerChars, onFailure: (error) => failureLine(error, options) }) };
   } catch (error) {
     return errorResult(error, options);
   }
@@ -102,14 +113,24 @@ function isOutput(event: { type: string }): boolean {
 
 /** An error as a JSON result (reported to `onError` when it is a server-side failure). */
 export function errorResult(error: unknown, options: ChatWireOptions = {}): ChatResult {
-  const wire = toWireError(error);
+  const wire = toWireError(error, { requestId: options.requestId });
   if (wire.status >= 500) reportError(error, options.onError);
-  return { kind: 'json', status: wire.status, body: wire.body };
+  return { kind: 'json', status: wire.status, body: wire.body, ...(wire.headers ? { headers: wire.headers } : {}) };
+}
+
+function reportOptions(options: ChatWireOptions): WireReportOptions {
+  return { candidateText: options.reportCandidateText, report: options.report };
+}
+
+function answerChars(completion: WireCompletion): number {
+  let n = completion.text.length + (completion.reasoning?.length ?? 0);
+  for (const call of completion.toolCalls ?? []) n += call.function.arguments.length;
+  return n;
 }
 
 // A failure mid-stream becomes an OpenAI error event instead of a torn connection.
 function failureLine(error: unknown, options: ChatWireOptions): string {
-  const wire = toWireError(error);
+  const wire = toWireError(error, { requestId: options.requestId });
   if (wire.status >= 500) reportError(error, options.onError);
   return sseData(wire.body);
 }

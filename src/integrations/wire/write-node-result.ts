@@ -45,8 +45,15 @@ export async function writeNodeResult(res: ServerResponse, result: ChatResult, o
     if (result.kind === 'sse') await result.chunks.return();
     return writeNodeJson(res, interrupt.answer.status, interrupt.answer.body, headers);
   }
-  if (result.kind === 'json') return writeNodeJson(res, result.status, result.body, headers);
+  if (result.kind === 'json') return writeNodeJson(res, result.status, result.body, result.headers ? { ...headers, ...result.headers } : headers);
   const { chunks } = result;
+  // Lines produced in one turn of the event loop (an upstream read often carries several events)
+  // go out in one socket write: corked at the first, uncorked on the next turn.
+  let flush: NodeJS.Immediate | undefined;
+  const uncork = () => {
+    flush = undefined;
+    res.uncork();
+  };
   try {
     if (res.destroyed) return;
     res.writeHead(200, { ...SSE_HEADERS, ...headers });
@@ -56,9 +63,17 @@ export async function writeNodeResult(res: ServerResponse, result: ChatResult, o
         res.write(sseData(interrupt.answer.body));
         break;
       }
+      if (flush === undefined) {
+        res.cork();
+        flush = setImmediate(uncork);
+      }
       if (!res.write(line)) await drained(res);
     }
   } finally {
+    if (flush !== undefined) {
+      clearImmediate(flush);
+      uncork();
+    }
     // Leaving early (client gone, a write that threw) closes the generator, which aborts the model stream.
     await chunks.return();
     if (!res.destroyed) res.end();

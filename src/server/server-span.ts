@@ -1,0 +1,40 @@
+// OpenTelemetry SERVER spans for the proxy's requests, when `@opentelemetry/api` is installed (an
+// optional peer, loaded once in the background like the pipeline's spans). The request runs in
+// the span's context, so the pipeline's `chat` spans become its children.
+import type { Span } from '@opentelemetry/api';
+
+let api: typeof import('@opentelemetry/api') | null | undefined;
+let loading: Promise<void> | undefined;
+
+/** Starts loading the API (idempotent); until then, or without it, requests run without spans. */
+export function loadServerTelemetry(): Promise<void> {
+  loading ??= import('@opentelemetry/api').then(
+    (mod) => {
+      api = mod;
+    },
+    () => {
+      api = null;
+    },
+  );
+  return loading;
+}
+
+/** Runs `work` inside a server span named `{method} {route}`, ended with the status `work` resolves to. */
+export async function withServerSpan(method: string, route: string, requestId: string, work: (span: Span | undefined) => Promise<number>): Promise<number> {
+  if (!api) return work(undefined);
+  const span = api.trace.getTracer('rewardgate').startSpan(`${method} ${route}`, {
+    kind: 1, // SpanKind.SERVER
+    attributes: { 'http.request.method': method, 'http.route': route, 'rewardgate.request_id': requestId },
+  });
+  try {
+    const status = await api.context.with(api.trace.setSpan(api.context.active(), span), () => work(span));
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: 2 }); // SpanStatusCode.ERROR
+    return status;
+  } catch (error) {
+    span.setStatus({ code: 2, message: error instanceof Error ? error.name : 'Error' });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
