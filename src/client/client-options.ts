@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TimeoutsSchema } from '../http/timeouts.js';
 
 /** Options of `createClient`, validated at construction (unknown keys are rejected). */

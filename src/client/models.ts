@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ResponseError } from '../errors.js';
 import type { CallOptions } from '../interfaces.js';
 import type { Transport } from '../http/transport.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CallOptions, Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { labelGuardRow, type LabelledConversation } from './guard-row.js';

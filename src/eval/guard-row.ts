@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import { nemoguardCategories } from '../guards/taxonomy-maps.js';
 import { CategorySchema, type Category } from '../guards/taxonomy.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Timers cannot wait longer than 2^31 - 1 ms (about 24.8 days); longer is Infinity (off).
 const ms = z.number().int().positive().max(2_147_483_647).or(z.literal(Infinity));

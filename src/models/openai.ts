@@ -1,6 +1,6 @@
 // Any LLM behind the official `openai` package as a ChatModel. The client is typed structurally
 // (OpenAIClientLike), so neither our code nor our published types need `openai` installed.
-import { z } from 'zod';
+import * as z from 'zod';
 import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { parseCompletion, toWireBody } from '../client/chat-wire.js';

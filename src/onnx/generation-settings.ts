@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ModelLoadError } from '../errors.js';
 import { validate } from '../internal/validate.js';
 import type { ChatRequest } from '../types.js';

@@ -1,6 +1,6 @@
 // The KV cache of an Optimum / transformers.js decoder: `past_key_values.N.key/value` inputs and
 // `present.N.key/value` outputs, each `[batch, kv_heads, past_sequence, head_dim]`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ModelLoadError } from '../errors.js';
 import type { ModelConfig } from './model-folder.js';
 import type { Ort, OrtTensor } from './runtime.js';

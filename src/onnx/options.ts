@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Zod pieces shared by the loaders' option schemas. */
 export const DeviceSchema = z.enum(['auto', 'cuda', 'webgpu', 'cpu']);

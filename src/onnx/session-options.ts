@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * onnxruntime session settings a loader passes through: threads and graph optimisation.

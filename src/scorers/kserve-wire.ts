@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One tensor of a KServe v2 inference request (JSON, row-major data). */
 export interface KServeTensor {

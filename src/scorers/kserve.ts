@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ResponseError, ValidationError } from '../errors.js';
 import { DEFAULT_TIMEOUTS, TimeoutsSchema, type Timeouts } from '../http/timeouts.js';
 import { Transport } from '../http/transport.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { createClient, RewardgateClient } from '../client/create-client.js';

@@ -3,7 +3,7 @@
 // Next, the guard proxy) reads request messages with them and writes the types below.
 // The client's hand-written fast checks (src/client/wire-check.ts) accept exactly what the read
 // schemas accept; test/client/wire-check.test.ts fuzzes the two against each other.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContentSchema, LogprobsSchema, ToolCallSchema, type Logprobs } from '../types.js';
 
 // ── reading what a server answers (lenient: many servers speak dialects) ─────────────
