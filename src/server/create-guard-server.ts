@@ -1,3 +1,4 @@
+import { checkParts, type StartCheck } from './start-check.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ValidationError } from '../errors.js';
@@ -35,6 +36,13 @@ export interface GuardServer {
    * deadline (`shutdownTimeoutMs` unless given) aborts what is left and closes every connection.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Calls every part once (`options.parts`: the upstream, scorers and guards of a config) with its
+   * configured credentials; `/v1/health/ready` answers 503 `not_ready` until a check passes.
+   */
+  check(options?: { timeoutMs?: number }): Promise<StartCheck>;
+  /** The last check, if one ran. */
+  readonly readiness: StartCheck | undefined;
 }
 
 /**
@@ -64,6 +72,7 @@ export async function createGuardServer(input: GuardServerOptions | GuardConfigI
     shutdown: shutdown.signal,
     metrics,
     fetch: boundedFetch(options.fetch ?? upstreamFetch(), limits.maxAnswerBytes),
+    readiness: undefined,
   };
   const logger = options.accessLog ? createAccessLogger(options.accessLog === true ? {} : options.accessLog) : undefined;
   void loadServerTelemetry();
@@ -130,6 +139,14 @@ export async function createGuardServer(input: GuardServerOptions | GuardConfigI
     },
     get inFlight() {
       return active.size;
+    },
+    get readiness() {
+      return state.readiness;
+    },
+    async check(checkOptions = {}) {
+      const parts = options.parts ?? { upstream: undefined, scorers: {}, guards: {} };
+      state.readiness = await checkParts(parts, { ...checkOptions, signal: shutdown.signal });
+      return state.readiness;
     },
     listen() {
       return new Promise((resolve, reject) => {
@@ -263,6 +280,7 @@ async function fromConfig(input: GuardConfigInput | GuardConfigFile): Promise<Gu
     ...(l.passThrough?.length && config.upstream.baseURL
       ? { passThrough: { routes: l.passThrough, baseURL: config.upstream.baseURL, ...(config.upstream.apiKey ? { apiKey: config.upstream.apiKey } : {}) } }
       : {}),
+    parts: { upstream: built.upstream, scorers: built.scorers, guards: built.guards },
     onClose: built.close,
   };
 }

@@ -1,3 +1,4 @@
+import type { StartCheck } from './start-check.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserAbortError } from '../errors.js';
 import { BodyError, errorResult, parseJsonBody, readNodeBody, runChat, toWireError, wireError, writeNodeJson, writeNodeResult, type WireError } from '../integrations/openai-wire.js';
@@ -21,6 +22,8 @@ export interface ServerState {
   metrics: ServerMetrics | undefined;
   /** How the upstream is reached for pass-through routes (the Node transport). */
   fetch: typeof globalThis.fetch;
+  /** The last start check (`server.check()`); undefined when none ran. */
+  readiness: StartCheck | undefined;
 }
 
 const reveal = (t: Secret | string) => (typeof t === 'string' ? t : t.reveal());
@@ -57,7 +60,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   }
   if (path === '/health' || path === '/v1/health/ready' || path === '/v1/health/live') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    return writeNodeJson(res, state.draining ? 503 : 200, { status: state.draining ? 'draining' : 'ok' }, headers);
+    return writeNodeJson(res, ...healthAnswer(path, state), headers);
   }
   if (state.token !== undefined && !bearerMatches(req.headers.authorization, reveal(state.token))) {
     return fail(wireError(401, 'Missing or wrong bearer token', 'invalid_request_error', 'invalid_api_key'), { 'www-authenticate': 'Bearer' });
@@ -155,4 +158,15 @@ function routeOf(path: string, options: GuardServerOptions): string {
 function modelIds(options: GuardServerOptions): string[] {
   const ids = [options.defaultModel ?? 'rewardgate', ...Object.keys(options.scorers ?? {})];
   return [...new Set(ids)];
+}
+
+// Liveness is the process; readiness also needs the last start check to have passed, so a load
+// balancer does not route to a proxy whose guards or upstream cannot work. Failed parts are named
+// with their error's name and code only: messages stay in the server log.
+function healthAnswer(path: string, state: ServerState): [number, unknown] {
+  if (state.draining) return [503, { status: 'draining' }];
+  const check = state.readiness;
+  if (path === '/v1/health/live' || !check || check.ready) return [200, { status: 'ok' }];
+  const failed = check.parts.filter((p) => !p.ok).map((p) => ({ part: p.part, error: p.error!.name, ...(p.error!.code ? { code: p.error!.code } : {}) }));
+  return [503, { status: 'not_ready', checkedAt: check.checkedAt, failed }];
 }

@@ -2,6 +2,8 @@
 export { createGuardServer } from './create-guard-server.js';
 export type { GuardServer, GuardServerHooks } from './create-guard-server.js';
 export type { AccessLogOptions, AnswerLimits, LineSink, CorsOptions, GuardServerAddress, GuardServerOptions, ListenTimeouts, PassThroughOptions } from './options.js';
+export { checkParts } from './start-check.js';
+export type { CheckedParts, PartCheck, StartCheck } from './start-check.js';
 export { createNodeFetch } from './node-fetch.js';
 export type { NodeFetchOptions } from './node-fetch.js';
 export { boundedFetch, AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_ANSWER_CHARS } from '../integrations/wire/answer-limit.js';

@@ -4,6 +4,7 @@ import type { Secret } from '../internal/secret.js';
 import type { AccessLogOptions, LineSink } from './access-log.js';
 import type { PassThroughOptions } from './pass-through.js';
 import type { CorsOptions } from './request-checks.js';
+import type { CheckedParts } from './start-check.js';
 
 export type { AccessLogOptions, CorsOptions, LineSink, PassThroughOptions };
 
@@ -34,6 +35,11 @@ export interface AnswerLimits {
 export interface GuardServerOptions {
   /** Answers `/v1/chat/completions`: a `pipeline(...)` or any ChatModel. */
   model: AnyChatModel;
+  /**
+   * The parts `server.check()` calls (the upstream, scorers and guards): set from a config file;
+   * in code, pass the ones your pipeline uses. Without them `check()` finds nothing to check.
+   */
+  parts?: CheckedParts;
   /** Reward models served in the NIM reward shape: a request whose `model` is a key here is scored. */
   scorers?: Record<string, Scorer>;
   /** Model id used when a request names none, and listed by `/v1/models`. */

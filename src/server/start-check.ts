@@ -21,9 +21,10 @@ export interface StartCheck {
   parts: PartCheck[];
 }
 
-/** What the check calls: the parts a config built. */
+/** What the check calls: the parts a config built (scorers and guards by their config names). */
 export interface CheckedParts {
-  upstream: ChatModel;
+  /** The model behind the pipeline (not the pipeline itself: its rails would judge the probe). */
+  upstream: ChatModel | undefined;
   scorers: Record<string, Scorer>;
   guards: Record<string, Guard>;
 }
@@ -39,8 +40,9 @@ export interface CheckedParts {
  */
 export async function checkParts(parts: CheckedParts, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<StartCheck> {
   const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 15_000), ...(options.signal ? [options.signal] : [])]);
+  const { upstream } = parts;
   const probes: Array<[string, () => Promise<unknown>]> = [
-    ['upstream', () => parts.upstream.generate({ messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, temperature: 0 }, { signal })],
+    ...(upstream ? [['upstream', () => upstream.generate({ messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, temperature: 0 }, { signal })] as [string, () => Promise<unknown>]] : []),
     ...Object.entries(parts.scorers).map(([name, s]): [string, () => Promise<unknown>] => [
       `scorer:${name}`,
       () => s.score([[{ role: 'user', content: 'ping' }, { role: 'assistant', content: 'pong' }]], { signal }),
