@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { candidateRequest } from './seeds.js';
 import type { Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import type { ChatRequest, Completion, Score } from '../types.js';
@@ -104,7 +105,7 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   const one = async (i: number) => {
     let result: Buffered;
     try {
-      const request = candidateRequest(ctx.request, opts, firstSeed + i * ctx.seedStride);
+      const request = candidateRequest(ctx.request, opts.sampling, firstSeed + i * ctx.seedStride);
       result = await call(request, { signal: scope.signal, labels: { sample: i }, fanOutIndex: i });
     } catch (error) {
       if (!scope.signal.aborted) errors.push(error);
@@ -155,13 +156,4 @@ async function choose(ctx: PipelineContext, call: BufferedNext, opts: BestOfNOpt
   } finally {
     scope.dispose();
   }
-}
-
-function candidateRequest(request: ChatRequest, opts: BestOfNOptions, seed: number): ChatRequest {
-  const out: ChatRequest = { ...request, seed };
-  const temperature = request.temperature ?? opts.sampling?.temperature;
-  const topP = request.top_p ?? opts.sampling?.top_p;
-  if (temperature !== undefined) out.temperature = temperature;
-  if (topP !== undefined) out.top_p = topP;
-  return out;
 }

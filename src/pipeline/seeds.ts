@@ -3,6 +3,7 @@
 // fan-outs inside it (mixed radix, the innermost fan-out the lowest digit). Nested in any
 // order, no two calls of a request then share a seed, and best-of-n candidates stay consecutive.
 import { RewardgateError } from '../errors.js';
+import type { ChatRequest } from '../types.js';
 import type { Middleware } from './types.js';
 
 /** `strides[i]`: the seeds one call of layer i's `next` spans (the product of the fan-outs inside). */
@@ -24,4 +25,17 @@ export function innerSeedOffset(layer: Middleware, offset: number, stride: numbe
     throw new RewardgateError(`Middleware "${layer.name}" passed fanOutIndex ${index}; it must be an integer from 0 to its fanOut - 1 (${fanOut - 1})`);
   }
   return offset + index * stride;
+}
+
+/**
+ * The request of one fan-out candidate: its own seed, and the middleware's sampling defaults
+ * where the request sets none (a request's own temperature / top_p win).
+ */
+export function candidateRequest(request: ChatRequest, sampling: { temperature?: number; top_p?: number } | undefined, seed: number): ChatRequest {
+  const out: ChatRequest = { ...request, seed };
+  const temperature = request.temperature ?? sampling?.temperature;
+  const topP = request.top_p ?? sampling?.top_p;
+  if (temperature !== undefined) out.temperature = temperature;
+  if (topP !== undefined) out.top_p = topP;
+  return out;
 }

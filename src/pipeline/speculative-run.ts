@@ -1,6 +1,7 @@
 // Internal: one speculativeBestOfN call. All candidates advance to a checkpoint (each then waits
 // with no read pending), are scored in one batch, and the weakest are closed; repeat until one
 // is left (it streams live) or all survivors have finished (rescored, the best is replayed).
+import { candidateRequest } from './seeds.js';
 import { RewardgateError, UserAbortError } from '../errors.js';
 import { raceAbort } from '../internal/abortable-sleep.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
@@ -26,7 +27,7 @@ export async function* speculativeRun(ctx: PipelineContext, next: StreamNext, op
   const firstSeed = ctx.request.seed ?? ownSeed ?? Math.floor(Math.random() * 2 ** 30);
   const all = Array.from({ length: opts.n }, (_, i) => {
     const link = linkAbortSignals([scope.signal]);
-    const request = candidateRequest(ctx.request, opts, firstSeed + i * ctx.seedStride);
+    const request = candidateRequest(ctx.request, opts.sampling, firstSeed + i * ctx.seedStride);
     return new SpeculativeCandidate(i, next(request, { signal: link.signal, labels: { sample: i }, fanOutIndex: i }), link);
   });
   // Candidates still in the race: running, or finished with an answer that is not a refusal.
@@ -140,13 +141,4 @@ export async function* speculativeRun(ctx: PipelineContext, next: StreamNext, op
 // Highest score first; ties go to the lowest sample.
 function byScore(a: SpeculativeCandidate, b: SpeculativeCandidate): number {
   return rank(b.score) - rank(a.score) || a.sample - b.sample;
-}
-
-function candidateRequest(request: ChatRequest, opts: SpeculativeBestOfNOptions, seed: number): ChatRequest {
-  const out: ChatRequest = { ...request, seed };
-  const temperature = request.temperature ?? opts.sampling?.temperature;
-  const topP = request.top_p ?? opts.sampling?.top_p;
-  if (temperature !== undefined) out.temperature = temperature;
-  if (topP !== undefined) out.top_p = topP;
-  return out;
 }
