@@ -24,6 +24,7 @@ export class StreamAccumulator {
   #id: string | undefined;
   #model: string | undefined;
   #calls: PendingCall[] | undefined;
+  readonly #positions = new Map<number, number>(); // the server's call index -> its position
   #logprobs: TokenLogprob[] | undefined;
   #callsEmitted = false;
 
@@ -57,7 +58,7 @@ export class StreamAccumulator {
 
   #addCallPiece(piece: WireToolCallDelta, out: StreamEvent[]): void {
     const calls = (this.#calls ??= []);
-    const index = piece.index ?? (piece.id || piece.function?.name ? calls.length : Math.max(0, calls.length - 1));
+    const index = this.#position(piece, calls);
     const call = (calls[index] ??= { id: undefined, name: '', args: '' });
     const event: StreamEvent = { type: 'tool-call-delta', index, argumentsDelta: piece.function?.arguments ?? '' };
     if (piece.id && call.id === undefined) call.id = event.id = piece.id;
@@ -67,13 +68,30 @@ export class StreamAccumulator {
     out.push(event);
   }
 
+  // A call's position among the calls, counted from 0 in the order they start. Servers that
+  // number from 1 or skip indexes would otherwise give pieces an index no whole call has; a new
+  // id starts a new call even on an index in use (Ollama and some Gemini bridges number every
+  // parallel call 0), and the open call's id repeated without an index continues it.
+  #position(piece: WireToolCallDelta, calls: readonly PendingCall[]): number {
+    const count = calls.length;
+    if (piece.index === undefined) {
+      if (piece.id && calls[count - 1]?.id === piece.id) return count - 1;
+      return piece.id || piece.function?.name ? count : Math.max(0, count - 1);
+    }
+    const at = this.#positions.get(piece.index);
+    const other = at !== undefined && !!piece.id && calls[at]!.id !== undefined && calls[at]!.id !== piece.id;
+    if (at !== undefined && !other) return at;
+    this.#positions.set(piece.index, count);
+    return count;
+  }
+
   #emitCalls(out: StreamEvent[]): void {
     if (this.#callsEmitted || !this.#calls) return;
     this.#callsEmitted = true;
     this.toolCalls().forEach((toolCall, index) => out.push({ type: 'tool-call', index, toolCall }));
   }
 
-  /** The tool calls seen so far, whole (in index order; a gap in the indexes is skipped). */
+  /** The tool calls seen so far, whole, in the order they started. */
   toolCalls(): ToolCall[] {
     const calls: ToolCall[] = [];
     (this.#calls ?? []).forEach((c, i) => {

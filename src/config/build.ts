@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import type { ChatModel, Guard, Scorer } from '../interfaces.js';
 import { bestOfN } from '../pipeline/best-of-n.js';
@@ -85,7 +86,7 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
     const guards = Object.fromEntries(guardList);
     const servedScorers: Record<string, Scorer> = { ...scorers };
     for (const [name, s] of Object.entries(config.scorers)) if (s.serveAs) servedScorers[s.serveAs] = scorers[name]!;
-    const middleware = config.pipeline.map((step) => toMiddleware(step, scorers, guards));
+    const middleware = config.pipeline.map((step, i) => atPath(`pipeline[${i}].${Object.keys(step)[0]}`, () => toMiddleware(step, scorers, guards)));
     const model = pipeline(upstream, middleware, {
       ...(config.upstream.model ? { modelName: config.upstream.model } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -125,6 +126,16 @@ function toMiddleware(step: GuardConfigFile['pipeline'][number], scorers: Record
   if (step.toolPolicy) return toolPolicy(step.toolPolicy);
   const { scorer, ...rest } = step.scoreThreshold!;
   return scoreThreshold({ ...rest, scorer: scorers[scorer]! });
+}
+
+// A step's own option checks (failMode with onGuardError...) name the step's path, as the schema's do.
+function atPath<T>(path: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (!ValidationError.isInstance(error)) throw error;
+    throw new ValidationError('config', error.issues.map((i) => ({ path: i.path ? `${path}.${i.path}` : path, message: i.message })), { cause: error });
+  }
 }
 
 async function closeAll(models: Closable[]): Promise<void> {

@@ -42,9 +42,12 @@ export class SpeculativeCandidate {
     this.#link = link;
   }
 
+  /** What its model calls generated, when its answer carries no usage (an inner layer's refusal). */
+  generated: number | undefined;
+
   /** Tokens generated: the server's usage once finished, else the events counted. */
   get tokens(): number {
-    return this.completion?.usage?.completionTokens ?? this.counted;
+    return this.completion?.usage?.completionTokens ?? this.generated ?? this.counted;
   }
 
   measure(unit: Measure): number {

@@ -33,6 +33,13 @@ export async function* speculativeRun(ctx: PipelineContext, next: StreamNext, op
   // Candidates still in the race: running, or finished with an answer that is not a refusal.
   const pool = () => all.filter((c) => c.state === 'running' || (c.state === 'finished' && c.completion!.finishReason !== 'refused'));
   const indexOf = (c: SpeculativeCandidate) => (c.index ??= ctx.report.candidateUnder({ ...ctx.labels, sample: c.sample }, since));
+  // A refusal from an inner layer (toolPolicy, safety) carries no usage, yet its model calls
+  // generated tokens: their usage in the report (every attempt under this sample) is what it cost.
+  const generatedUnder = (c: SpeculativeCandidate): number | undefined => {
+    const labels: Record<string, number> = { ...ctx.labels, sample: c.sample };
+    const calls = ctx.report.data.candidates.slice(since).filter((e) => Object.keys(labels).every((k) => e.labels[k] === labels[k]));
+    return calls.some((e) => e.usage) ? calls.reduce((sum, e) => sum + (e.usage?.completionTokens ?? 0), 0) : undefined;
+  };
   const abortCheck = () => {
     if (ctx.signal?.aborted) throw ctx.signal.reason ?? new UserAbortError('aborted');
   };
@@ -69,6 +76,7 @@ export async function* speculativeRun(ctx: PipelineContext, next: StreamNext, op
       winner = await choose(left);
       yield* winner.events;
     }
+    for (const c of all) if (c.completion && !c.completion.usage) c.generated = generatedUnder(c);
     ctx.report.spent(summarize(BY, all, checkpoints), all.map((c) => ({ candidate: indexOf(c), tokens: c.tokens })));
     done = true;
     yield { type: 'finish', completion: winner.completion! };

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, fromOpenAI, ValidationError, type ChatModel, type ChatRequest, type Message, type StreamEvent } from '../../src/index.js';
+import { startLoopbackSSE, type LoopbackSSE } from '../helpers/loopback-sse.js';
 import { startOpenAIServer, type FakeOpenAIServer, type FakeReply } from '../helpers/openai-server.js';
 
 const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
@@ -149,5 +150,63 @@ describe('answers with tool calls, reasoning and logprobs', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('streamed calls numbered unlike OpenAI', () => {
+  // Servers number parallel calls their own way: from 1 or with gaps, every call at index 0
+  // (Ollama, some Gemini bridges), or no index with the id on every piece. Pieces and whole calls
+  // must still agree on each call's index, and distinct calls (a new id) stay distinct.
+  const scripts: Record<string, unknown[]> = {
+    'from 1, with a gap': [
+      { index: 1, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } },
+      { index: 1, function: { arguments: '"Paris"}' } },
+      { index: 3, id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+    ],
+    'every call at index 0': [
+      { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } },
+      { index: 0, function: { arguments: '"Paris"}' } },
+      { index: 0, id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } },
+      { index: 0, function: { arguments: '"Oslo"}' } },
+    ],
+    'no index, the id on every piece': [
+      { id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } },
+      { id: 'call_a', function: { arguments: '"Paris"}' } },
+      { id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+    ],
+  };
+  const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  let sse: LoopbackSSE;
+  beforeAll(async () => {
+    sse = await startLoopbackSSE(async (res, req) => {
+      let body = '';
+      for await (const piece of req) body += String(piece);
+      const pieces = scripts[(JSON.parse(body) as { messages: Array<{ content: string }> }).messages[0]!.content]!;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ role: 'assistant', content: '' }));
+      for (const piece of pieces) res.write(chunk({ tool_calls: [piece] }));
+      res.end(chunk({}, 'tool_calls') + 'data: [DONE]\n\n');
+    });
+  });
+  afterAll(() => sse.close());
+
+  it.each(Object.keys(scripts))('%s: two calls, each piece under the index of its whole call', async (shape) => {
+    const gapModels: Array<[string, ChatModel]> = [
+      ['client', createClient({ baseURL: sse.baseURL, apiKey: 'sk-test', maxRetries: 0 }).chatModel('m')],
+      ['fromOpenAI', fromOpenAI(new OpenAI({ baseURL: sse.baseURL, apiKey: 'sk-test', maxRetries: 0 }), { model: 'm' })],
+    ];
+    for (const [name, model] of gapModels) {
+      const events = await collect(model, { messages: [{ role: 'user', content: shape }], tools: [weather] });
+      const whole = events.filter((e) => e.type === 'tool-call');
+      expect(whole.map((e) => [e.index, e.toolCall.id, e.toolCall.function.name, e.toolCall.function.arguments]), name).toEqual([
+        [0, 'call_a', 'get_weather', '{"city":"Paris"}'],
+        [1, 'call_b', 'get_weather', '{"city":"Oslo"}'],
+      ]);
+      const pieces = events.filter((e) => e.type === 'tool-call-delta');
+      for (const call of whole) expect(pieces.filter((p) => p.index === call.index).map((p) => p.argumentsDelta).join(''), name).toBe(call.toolCall.function.arguments);
+      expect(pieces.filter((p) => p.id !== undefined).map((p) => [p.index, p.id]), name).toEqual([[0, 'call_a'], [1, 'call_b']]);
+      const finish = events.at(-1) as Extract<StreamEvent, { type: 'finish' }>;
+      expect(finish.completion.toolCalls, name).toEqual(whole.map((e) => e.toolCall));
+    }
   });
 });

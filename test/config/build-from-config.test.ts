@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildFromConfig } from '../../src/config/index.js';
-import { ModelLoadError } from '../../src/errors.js';
+import { ModelLoadError, ValidationError } from '../../src/errors.js';
 
 const GUARD = 'test/fixtures/models/tiny-guard';
 const CHAT = 'test/fixtures/models/tiny-chat';
@@ -42,5 +42,17 @@ describe('buildFromConfig', () => {
     // Loads that were in flight when the build failed must not leave sessions behind.
     await vi.waitFor(() => expect(sessions).toHaveLength(3), { timeout: 20_000 });
     expect(sessions.every((s) => s.released)).toBe(true);
+  });
+
+  it("names the step's path when a step's own options clash (onGuardError with its older name failMode)", async () => {
+    const config = {
+      upstream: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' },
+      guards: { g: { nemoguard: { baseURL: 'http://127.0.0.1:9/v1', model: 'guard' } } },
+      pipeline: [{ toolPolicy: { maxCalls: 2 } }, { safety: { guard: 'g', onGuardError: 'allow' as const, failMode: 'closed' as const } }],
+    };
+    const error = await buildFromConfig(config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: 'pipeline[1].safety.failMode', message: 'give onGuardError or its older name failMode, not both' }]);
+    expect((error as ValidationError).message).toBe('Invalid config: pipeline[1].safety.failMode: give onGuardError or its older name failMode, not both');
   });
 });

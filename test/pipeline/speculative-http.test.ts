@@ -5,7 +5,7 @@ import { getEventListeners } from 'node:events';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { messageText } from '../../src/content.js';
-import { createClient, pipeline, scorerFromFunction, speculativeBestOfN } from '../../src/index.js';
+import { createClient, pipeline, scorerFromFunction, speculativeBestOfN, toolPolicy } from '../../src/index.js';
 import { createGuardServer } from '../../src/server/index.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
 import { drain, user } from './test-model.js';
@@ -60,5 +60,36 @@ describe('speculativeBestOfN over HTTP', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('speculativeBestOfN over tool-calling candidates', () => {
+  // Even seeds call a tool the request did not offer (toolPolicy refuses them), odd seeds a valid
+  // one; every answer has ten words of text first, so the server reports 10 completion tokens.
+  const offered = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+  let tools: FakeOpenAIServer;
+  beforeAll(async () => {
+    tools = await startOpenAIServer((body) => ({
+      text: Array.from({ length: 10 }, (_, k) => `t${k}`).join(' '),
+      toolCalls: [body.seed % 2 === 0 ? { id: `c${body.seed}`, name: 'wipe_disk', arguments: '{}' } : { id: `c${body.seed}`, name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+    }));
+  });
+  afterAll(async () => {
+    await tools?.close();
+  });
+
+  it('picks the valid call and counts the tokens a refused candidate cost, not its refusal', async () => {
+    const agent = pipeline(createClient({ baseURL: tools.baseURL, apiKey: 'test-key', maxRetries: 0 }).chatModel('fake-model'), [
+      speculativeBestOfN({ n: 2, scorer: scorerFromFunction(() => 1), checkpoints: [1000] }),
+      toolPolicy({ onViolation: 'refuse' }),
+    ]);
+    const events = await drain(agent.stream({ ...user('Weather in Oslo?'), tools: [offered], seed: 0 }));
+    const finish = events.at(-1)!;
+    if (finish.type !== 'finish') throw new Error('no finish event');
+    expect(finish.completion.toolCalls?.map((c) => c.function.name)).toEqual(['get_weather']);
+    const { candidates, speculative } = finish.completion.report;
+    expect(candidates.map((c) => c.usage?.completionTokens)).toEqual([10, 10]);
+    expect(candidates.map((c) => c.tokens)).toEqual([10, 10]);
+    expect(speculative?.[0]).toMatchObject({ n: 2, tokens: 20, fullEstimate: 20, ratio: 1 });
   });
 });
