@@ -120,7 +120,9 @@ describe('rewardgate serve', () => {
       const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) });
       expect(res.status).toBe(502);
       const body = await res.text();
-      expect(body).toContain('Bearer [redacted]');
+      // The client gets a generic 5xx naming the status; the upstream's words stay in the log.
+      expect(JSON.parse(body).error).toMatchObject({ code: 'upstream_500', type: 'upstream_error' });
+      expect(body).not.toContain('upstream failed');
       expect(body).not.toContain(LEAK);
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

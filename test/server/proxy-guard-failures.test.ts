@@ -23,12 +23,12 @@ afterEach(async () => {
 });
 afterAll(() => Promise.all([upstream.close(), nemo.close()]));
 
-async function start(onGuardError?: 'refuse' | 'throw') {
+async function start(onGuardError?: 'refuse' | 'throw', guardURL?: string) {
   proxy = await createGuardServer(
     {
       listen: { port: 0, accessLog: false },
       upstream: { baseURL: upstream.baseURL, model: 'm', maxRetries: 0 },
-      guards: { g: { nemoguard: { baseURL: nemo.baseURL, apiKey: 'guard-key' } } },
+      guards: { g: { nemoguard: { baseURL: guardURL ?? nemo.baseURL, apiKey: 'guard-key' } } },
       pipeline: [{ safety: { guard: 'g', ...(onGuardError ? { onGuardError } : {}) } }],
     },
     { onError: (e) => errors.push(e) },
@@ -47,6 +47,14 @@ describe('guard failures through the proxy', () => {
     expect(JSON.stringify(answer.rewardgate.report)).toContain('guard_unavailable');
     expect(answer.rewardgate.report.verdicts[0].guardError).toMatchObject({ code: 'guard_unavailable' });
     expect(upstream.requests.length).toBe(before); // the input rail could not judge: nothing generated
+  }, 20_000);
+
+  it('the refusal of an unreachable guard names no internal address in the report', async () => {
+    const client = await start('refuse', 'http://127.0.0.1:1/v1');
+    const answer = (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] })) as any;
+    const text = JSON.stringify(answer);
+    expect(text).toContain('guard_unavailable');
+    expect(text).not.toMatch(/127\.0\.0\.1|guard-key/);
   }, 20_000);
 
   it("with onGuardError 'throw' an outage is a 503 guard_unavailable", async () => {

@@ -1,4 +1,6 @@
 import type { Completion } from '../../types.js';
+import { maskInternalAddresses } from './mask-addresses.js';
+import { redactCredentials } from './report-error.js';
 import { toOpenAIFinishReason, toOpenAIUsage } from '../../wire/openai-maps.js';
 import type { OpenAIAssistantMessage, OpenAIFinishReason, OpenAILogprobs, OpenAIUsage } from '../../wire/openai-shape.js';
 
@@ -65,7 +67,7 @@ export interface WireReportOptions {
  */
 export function rewardgateField(completion: WireCompletion, options: WireReportOptions = {}): RewardgateField | undefined {
   if (completion.report === undefined && completion.refused === undefined) return undefined;
-  const report = slimmed(completion.report, options);
+  const report = masked(slimmed(completion.report, options));
   return { refused: completion.refused === true, report: report ?? null };
 }
 
@@ -91,6 +93,17 @@ function slimmed(report: unknown, options: WireReportOptions): unknown {
   if (!options.candidateText && Array.isArray(r.toolViolations)) {
     out.toolViolations = r.toolViolations.map((v: { call?: { id?: string; function?: { name?: string } } }) => ({ ...v, call: { id: v.call?.id, name: v.call?.function?.name } }));
   }
+  return out;
+}
+
+// Error messages and reasons in a report may quote a failed guard's or scorer's address or a key
+// (an unreachable guard's URL, a 500 body): clients get them masked, the log keeps the detail.
+function masked(value: unknown, key?: string): unknown {
+  if (typeof value === 'string') return key === 'message' || key === 'reason' ? maskInternalAddresses(redactCredentials(value)) : value;
+  if (Array.isArray(value)) return value.map((v) => masked(v, key));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = masked(v, k);
   return out;
 }
 

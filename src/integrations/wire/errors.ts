@@ -55,8 +55,8 @@ export function toWireError(error: unknown, options: WireErrorOptions = {}): Wir
       return answer;
     }
     if (e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403) return upstreamRefusal(e.status, (e as { body?: unknown }).body, e.message);
-    // The upstream's own words (masked) say what it is: 'overloaded', 'model loading'.
-    return wireError(502, `Upstream model error: ${mask(e.message)}${see}`, 'upstream_error', `upstream_${e.status}`);
+    // Generic: an upstream's 5xx text may name internal hosts or echo a key; the log has it.
+    return wireError(502, `Upstream model error (status ${e.status})${see}`, 'upstream_error', `upstream_${e.status}`);
   }
   switch (e.name) {
     case 'ValidationError':
