@@ -143,7 +143,10 @@ export class ToolCallSplitter {
       this.#emitText(OPEN + this.#content + (closed ? CLOSE : ''), events);
       return;
     }
-    const args = scan.args === undefined ? '{}' : scan.complete ? scan.args : scan.args.trim();
+    // A block cut off (max tokens) keeps exactly the arguments it wrote: none is '', never an
+    // invented '{}' that an agent could run as a complete call. A closed block without arguments
+    // means no arguments: '{}'.
+    const args = scan.args === undefined ? (closed ? '{}' : '') : scan.complete ? scan.args : scan.args.trim();
     this.#emitArgs(scan.name, args, events);
     const call: ToolCall = { id: this.#id, type: 'function', function: { name: scan.name, arguments: args } };
     events.push({ type: 'tool-call', index: this.#calls.length, toolCall: call });

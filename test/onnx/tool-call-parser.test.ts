@@ -54,6 +54,18 @@ describe('ToolCallSplitter', () => {
     for (const chunks of cuts('a < b and <tool  \n')) expect(split(chunks).text).toBe('a < b and <tool  \n');
   });
 
+  it('a call cut off by the token limit keeps exactly what it wrote, never invented arguments', () => {
+    const cases: Array<[string, string]> = [
+      ['{"name": "get_weather"', ''],
+      ['{"name": "get_weather", "arguments": {"city', '{"city'],
+    ];
+    for (const [json, args] of cases) {
+      const { splitter, text } = split([`<tool_call>\n${json}`]);
+      expect(text).toBe('');
+      expect(splitter.toolCalls.map((c) => c.function)).toEqual([{ name: 'get_weather', arguments: args }]);
+    }
+  });
+
   it('malformed JSON arguments are kept as the model wrote them', () => {
     const cases: Array<[string, string]> = [
       ['{"name": "calculator", "arguments": {"expression": 12 * 7}}', '{"expression": 12 * 7}'],
