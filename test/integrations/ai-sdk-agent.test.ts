@@ -190,6 +190,8 @@ describe('rewardgate/ai-sdk with tools, against an OpenAI-compatible upstream', 
     expect(plain.steps).toHaveLength(1);
     expect(plain.toolCalls).toEqual([]);
     expect((plain.providerMetadata?.rewardgate as { refused: boolean }).refused).toBe(true);
+    // Provider metadata is often forwarded to browsers: the blocked call is not in it.
+    expect(JSON.stringify(plain.providerMetadata)).not.toContain('Paris');
 
     const streamed = streamText({ model, prompt: 'Weather in Paris?', tools, stopWhen: stepCountIs(3) });
     const types: string[] = [];

@@ -1,4 +1,5 @@
 import type { GuardedCompletion } from '../../pipeline/types.js';
+import { rewardgateField } from '../wire/completion.js';
 import type { Completion } from '../../types.js';
 import { fromAIFinishReason, fromAIUsage, toAIFinishReason, toAIUsage } from './finish.js';
 import type { ModelAnswer, Provenance } from './provenance.js';
@@ -7,10 +8,13 @@ import type { AIContent, AIFinishReason, AIGenerateResult, AIProviderMetadata, A
 
 /**
  * `providerMetadata` of a result: the model's own (when the pipeline returned its answer
- * unchanged) and `rewardgate`: whether the pipeline refused, and its report (plain JSON).
+ * unchanged) and `rewardgate`: whether the pipeline refused, and its report as the wire sends it
+ * (plain JSON, no candidate texts or blocked calls, raw guard outputs left out, messages masked):
+ * apps forward provider metadata to browsers, and losers may be answers a guard blocked. The
+ * whole report is in the pipeline's `onEvent` / `report` for code that needs it.
  */
 export function resultMetadata(completion: GuardedCompletion, answer: ModelAnswer | undefined): AIProviderMetadata {
-  return { ...answer?.providerMetadata, rewardgate: { refused: completion.refused, report: completion.report } } as unknown as AIProviderMetadata;
+  return { ...answer?.providerMetadata, rewardgate: rewardgateField(completion) } as unknown as AIProviderMetadata;
 }
 
 /** The finish reason: the model's own (with its raw reason) when the pipeline kept it. */
