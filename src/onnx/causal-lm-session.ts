@@ -17,6 +17,8 @@ export interface DecoderBatch {
   keep(rows: readonly number[]): Promise<void>;
   /** Appends the rows of `other` (which is used up) after this batch's rows. */
   absorb(other: DecoderBatch): Promise<void>;
+  /** Moves the rows at these indices out, each into a batch of its own; the others stay, in order. */
+  take(rows: readonly number[]): Promise<DecoderBatch[]>;
   release(): void;
 }
 
@@ -250,6 +252,26 @@ class CachedBatch implements DecoderBatch {
     this.next = [...this.next, ...other.next];
   }
 
+  async take(rows: readonly number[]): Promise<DecoderBatch[]> {
+    const taken: CachedBatch[] = [];
+    try {
+      for (const r of rows) {
+        // A row alone needs none of its left padding.
+        const trim = leadingZeros(this.masks[r]!);
+        const cache = await restackCache(this.runner.ort, this.layout, [{ state: this.cache, rows: [r], trim }], this.cache.past - trim);
+        taken.push(new CachedBatch(this.runner, this.layout, cache, [this.masks[r]!.slice(trim)], [this.next[r]!]));
+      }
+      const out = new Set(rows);
+      const rest = Array.from({ length: this.rows }, (_, i) => i).filter((i) => !out.has(i));
+      if (rest.length === 0) this.release();
+      else await this.keep(rest);
+    } catch (error) {
+      for (const t of taken) t.release();
+      throw error;
+    }
+    return taken;
+  }
+
   release(): void {
     disposeCache(this.cache);
     this.masks = [];
@@ -320,6 +342,13 @@ class UncachedBatch implements DecoderBatch {
     if (!(other instanceof UncachedBatch)) throw new TypeError('absorb: batches of different sessions');
     this.sequences.push(...other.sequences);
     other.sequences = [];
+  }
+
+  async take(rows: readonly number[]): Promise<DecoderBatch[]> {
+    const out = new Set(rows);
+    const taken = rows.map((r) => new UncachedBatch(this.runner, [this.sequences[r]!]) as DecoderBatch);
+    this.sequences = this.sequences.filter((_, i) => !out.has(i));
+    return taken;
   }
 
   release(): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RewardgateError, UserAbortError, ValidationError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
@@ -65,7 +65,8 @@ const OptionsSchema = z
  * (float32 or float16) and plain exports without one. temperature, top_p, seed, max_tokens, stop
  * strings, and in `extra` top_k, repetition_penalty and min_new_tokens; streaming token by token;
  * `tools` rendered by the chat template and `<tool_call>` blocks returned as `toolCalls`.
- * Concurrent calls are decoded together, one batched step per token. One completion per call
+ * Concurrent calls are decoded together, one batched step per token; a stream whose reader stops
+ * reading sits out the steps (a couple of events ahead at most) until read again. One completion per call
  * (`n` is ignored; best-of-n makes n calls, which share steps).
  *
  * @example
@@ -101,7 +102,8 @@ export async function loadChatModel(options: LoadChatModelOptions): Promise<Loca
     if (prompt.length >= maxLength) {
       throw new ValidationError('request', [{ path: 'messages', message: `the prompt is ${prompt.length} tokens; ${folder.name} takes at most ${maxLength - 1} before generating` }]);
     }
-    const queue = new EventQueue<StreamEvent<LocalCompletion>>();
+    // Each read lets a row paused on unread events (backpressure) decode on.
+    const queue = new EventQueue<StreamEvent<LocalCompletion>>(() => decoder.wake());
     const row = new GenerationRow({
       prompt,
       settings,
@@ -114,6 +116,12 @@ export async function loadChatModel(options: LoadChatModelOptions): Promise<Loca
       queue,
       finish: (parts) => ({ id: `onnx-${randomUUID()}`, model: req.model ?? folder.name, ...parts }),
     });
+    // An abort frees the row at once, also while its reader is not reading (a paused stream).
+    const onAbort = () => {
+      row.cancel();
+      decoder.wake();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     decoder.add(row);
     try {
       for (;;) {
@@ -122,8 +130,10 @@ export async function loadChatModel(options: LoadChatModelOptions): Promise<Loca
         yield event;
       }
     } finally {
-      // Abort, a broken-off stream, or the end: the row leaves the batch at the next step.
-      row.cancel();
+      // Abort, a broken-off stream, or the end: the row leaves the batch at the next step (a
+      // parked row at once).
+      signal?.removeEventListener('abort', onAbort);
+      onAbort();
     }
   }
 

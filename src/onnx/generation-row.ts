@@ -7,6 +7,13 @@ import { penalizeRepeats, sampleToken, seededRandom, suppressTokens } from './sa
 import { TextStreamer } from './text-streamer.js';
 import type { ToolCallSplitter } from './tool-call-parser.js';
 
+/**
+ * Events a row may have waiting for its reader before it sits out the decoder's steps: a reader
+ * that keeps up never pauses it, one that stopped (a candidate at a checkpoint) costs at most this
+ * many tokens ahead.
+ */
+export const MAX_UNREAD_EVENTS = 2;
+
 /** A completion of a local model, with the generated token ids (an ending eos included). */
 export interface LocalCompletion extends Completion {
   tokenIds: number[];
@@ -35,6 +42,7 @@ export interface RowSetup {
 export class GenerationRow implements DecodeRow {
   readonly prompt: readonly number[];
   #cancelled = false;
+  #paused = false;
   #done = false;
   readonly #generated: number[] = [];
   readonly #seen: Set<number>;
@@ -52,6 +60,14 @@ export class GenerationRow implements DecodeRow {
 
   get cancelled(): boolean {
     return this.#cancelled;
+  }
+
+  /** Paused once MAX_UNREAD_EVENTS wait unread, until its reader has read them all (not one park per token). */
+  get paused(): boolean {
+    const unread = this.#setup.queue.size;
+    if (unread >= MAX_UNREAD_EVENTS) this.#paused = true;
+    else if (unread === 0) this.#paused = false;
+    return this.#paused;
   }
 
   /** The caller went away: no more events, and the row leaves the batch. */
