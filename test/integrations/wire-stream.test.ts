@@ -97,7 +97,8 @@ describe('toWireError', () => {
   it('maps each error class to an OpenAI-style status and body', () => {
     const v = toWireError(new ValidationError('chat completion request', [{ path: 'messages[0].role', message: 'bad' }]));
     expect(v).toEqual({ status: 400, body: { error: { message: expect.stringContaining('messages[0].role'), type: 'invalid_request_error', param: 'messages[0].role', code: 'invalid_value' } } });
-    expect(toWireError(APIError.generate(503, { message: 'overloaded' }))).toMatchObject({ status: 502, body: { error: { code: 'upstream_503', message: expect.stringContaining('overloaded') } } });
+    expect(toWireError(APIError.generate(503, { message: 'overloaded at 10.0.0.9' }))).toMatchObject({ status: 502, body: { error: { code: 'upstream_503', message: expect.stringContaining('status 503') } } });
+    expect(toWireError(APIError.generate(503, { message: 'overloaded at 10.0.0.9' })).body.error.message).not.toMatch(/overloaded|10\.0\.0\.9/);
     expect(toWireError(APIError.generate(429, {}))).toMatchObject({ status: 429, body: { error: { type: 'rate_limit_error' } } });
     expect(toWireError(new APIConnectionError('ECONNREFUSED'))).toMatchObject({ status: 502, body: { error: { code: 'upstream_unreachable' } } });
     expect(toWireError(new StreamError('malformed', 'bad chunk'))).toMatchObject({ status: 502, body: { error: { code: 'upstream_stream_malformed' } } });

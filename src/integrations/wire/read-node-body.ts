@@ -19,8 +19,7 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
   const declared = Number(req.headers['content-length']);
   if (declared > limit) {
     if (declared - limit > DISCARD_AFTER_LIMIT_BYTES) return Promise.reject(tooLarge(limit, true));
-    discard(req);
-    return Promise.reject(tooLarge(limit));
+    return discard(req).then(() => Promise.reject(tooLarge(limit)));
   }
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
@@ -35,8 +34,7 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
       if (size > limit) {
         cleanup();
         parts.length = 0;
-        discard(req);
-        reject(tooLarge(limit));
+        void discard(req).then(() => reject(tooLarge(limit)));
         return;
       }
       parts.push(chunk);
@@ -57,18 +55,32 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
   });
 }
 
-// Reads and drops the rest of a refused body, up to the discard bound; past it the socket is closed.
-function discard(req: IncomingMessage): void {
-  let dropped = 0;
-  const onData = (chunk: Uint8Array) => {
-    dropped += chunk.byteLength;
-    if (dropped > DISCARD_AFTER_LIMIT_BYTES && !req.destroyed) {
+// Reads and drops the rest of a refused body, up to the discard bound (past it the socket is
+// closed). Settles once the body has ended or the connection is gone: the 413 is written only
+// then, because a server that answers and closes while the client still uploads makes the client
+// see EPIPE instead of the answer.
+function discard(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    let dropped = 0;
+    const done = () => {
       req.off('data', onData);
-      req.socket.destroy();
-    }
-  };
-  req.on('data', onData);
-  req.once('end', () => req.off('data', onData));
-  req.once('error', () => req.off('data', onData));
-  req.resume();
+      req.off('end', done);
+      req.off('error', done);
+      req.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Uint8Array) => {
+      dropped += chunk.byteLength;
+      if (dropped > DISCARD_AFTER_LIMIT_BYTES && !req.destroyed) {
+        req.socket.destroy();
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
 }
