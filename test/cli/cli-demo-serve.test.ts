@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
-import { ROOT, runCli, startCli } from '../helpers/run-cli.js';
+import { ROOT, runCli, startCli, startServe } from '../helpers/run-cli.js';
 
 let dir: string;
 let upstream: FakeOpenAIServer;
@@ -104,19 +104,9 @@ describe('rewardgate serve', () => {
     const failing = await startOpenAIServer(() => ({ text: '', status: 500, errorBody: { error: { message: `upstream failed (sent with Authorization: Bearer ${LEAK})` } } }));
     const config = join(dir, 'failing.yaml');
     await writeFile(config, `upstream: { baseURL: ${failing.baseURL}, model: fake-model, maxRetries: 0 }\n`);
-    const child = startCli(['serve', '--config', config, '--port', '0']);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const served = await startServe(['--config', config, '--port', '0']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-          stdout += d;
-          const m = /listening on (http:\/\/\S+) /.exec(stdout);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-      });
+      const { url } = served;
       const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) });
       expect(res.status).toBe(502);
       const body = await res.text();
@@ -124,13 +114,11 @@ describe('rewardgate serve', () => {
       expect(JSON.parse(body).error).toMatchObject({ code: 'upstream_500', type: 'upstream_error' });
       expect(body).not.toContain('upstream failed');
       expect(body).not.toContain(LEAK);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(stderr).toContain('Bearer [redacted]');
-      expect(stderr).not.toContain(LEAK);
+      expect(await served.stop()).toBe(0);
+      expect(served.stderr).toContain('Bearer [redacted]');
+      expect(served.stderr).not.toContain(LEAK);
     } finally {
-      child.kill('SIGKILL');
+      await served.stop();
       await failing.close();
     }
   });

@@ -34,3 +34,38 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A running `rewardgate serve`: its URL once it listens, what it wrote to stderr so far, and stop. */
+export interface ServeProcess {
+  url: string;
+  readonly stderr: string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `rewardgate serve` with `args` and resolves once it says where it listens. */
+export async function startServe(args: string[], env: Record<string, string | undefined> = {}): Promise<ServeProcess> {
+  const child = startCli(['serve', ...args], env);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+) /.exec(stdout);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
+  });
+  return {
+    url,
+    get stderr() {
+      return stderr;
+    },
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGuardServer, type GuardServer } from '../../src/server/index.js';
-import { startCli } from '../helpers/run-cli.js';
+import { startServe, type ServeProcess } from '../helpers/run-cli.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
 
 const KEY = 'sk-upstreamSECRET0123456789';
@@ -89,24 +89,10 @@ describe('server.check() and readiness', () => {
 });
 
 describe('rewardgate serve', () => {
-  async function serve(extra: string[]): Promise<{ stderr: string; url: string; stop: () => Promise<void> }> {
+  async function serve(extra: string[]): Promise<ServeProcess> {
     const file = join(dir, 'serve.yaml');
-    const c = config();
-    writeFileSync(file, JSON.stringify({ ...c, pipeline: c.pipeline }));
-    const child = startCli(['serve', '--config', file, '--port', '0', ...extra]);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        const m = /listening on (http:\/\/\S+) /.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-    });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    return { get stderr() { return stderr; }, url, stop: async () => { child.kill('SIGTERM'); await exited; } } as never;
+    writeFileSync(file, JSON.stringify(config()));
+    return startServe(['--config', file, '--port', '0', ...extra]);
   }
 
   it('checks at start, says what fails on stderr and answers not_ready', async () => {
