@@ -1,45 +1,9 @@
-import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import { recordingProvider, type Recorded } from '../helpers/span-recorder.js';
 import { describe, expect, it } from 'vitest';
 import { bestOfN, guardFromFunction, pipeline, safety, scoreThreshold, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
 import { drain, scriptedModel, user } from './test-model.js';
 import { messageText } from '../../src/content.js';
-
-interface Recorded {
-  name: string;
-  attributes: Record<string, unknown>;
-  ended: boolean;
-  parent: Recorded | undefined;
-}
-
-// A minimal tracer provider that records spans, so the test needs no OpenTelemetry SDK.
-function recordingProvider(spans: Recorded[]): TracerProvider {
-  const tracer: Tracer = {
-    startSpan(name: string, options: SpanOptions = {}, context?) {
-      const parentSpan = context ? (trace.getSpan(context) as unknown as { rec?: Recorded } | undefined) : undefined;
-      const rec: Recorded = { name, attributes: { ...options.attributes }, ended: false, parent: parentSpan?.rec };
-      spans.push(rec);
-      const span = {
-        rec,
-        spanContext: () => ({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 }),
-        setAttribute: (k: string, v: unknown) => ((rec.attributes[k] = v), span),
-        setAttributes: (a: Record<string, unknown>) => (Object.assign(rec.attributes, a), span),
-        setStatus: () => span,
-        end: () => void (rec.ended = true),
-        isRecording: () => true,
-        addEvent: () => span,
-        addLink: () => span,
-        addLinks: () => span,
-        updateName: () => span,
-        recordException: () => {},
-      };
-      return span as unknown as Span;
-    },
-    startActiveSpan: (() => {
-      throw new Error('unused');
-    }) as never,
-  };
-  return { getTracer: () => tracer };
-}
 
 describe('OpenTelemetry spans', () => {
   it('names spans after the GenAI conventions and nests upstream calls under the pipeline span', async () => {

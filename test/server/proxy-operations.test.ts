@@ -1,6 +1,7 @@
 // What an operator runs the proxy with: the access log, /metrics, server spans, slim reports and
 // pass-through routes, on a real proxy in front of a real loopback upstream.
-import { trace, type Span, type SpanOptions, type TracerProvider } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import { recordingProvider, type Recorded } from '../helpers/span-recorder.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, pipeline, safety } from '../../src/index.js';
 import type { Guard } from '../../src/interfaces.js';
@@ -114,33 +115,8 @@ describe('pass-through routes', () => {
 
 describe('OpenTelemetry', () => {
   it('records a server span per request with its route and status', async () => {
-    const spans: Array<{ name: string; attributes: Record<string, unknown>; ended: boolean }> = [];
-    const provider: TracerProvider = {
-      getTracer: () => ({
-        startSpan(name: string, options: SpanOptions = {}) {
-          const rec = { name, attributes: { ...options.attributes } as Record<string, unknown>, ended: false };
-          spans.push(rec);
-          const span = {
-            spanContext: () => ({ traceId: '1'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 }),
-            setAttribute: (k: string, v: unknown) => ((rec.attributes[k] = v), span),
-            setAttributes: (a: Record<string, unknown>) => (Object.assign(rec.attributes, a), span),
-            setStatus: () => span,
-            end: () => void (rec.ended = true),
-            isRecording: () => true,
-            addEvent: () => span,
-            addLink: () => span,
-            addLinks: () => span,
-            updateName: () => span,
-            recordException: () => {},
-          };
-          return span as unknown as Span;
-        },
-        startActiveSpan: (() => {
-          throw new Error('unused');
-        }) as never,
-      }),
-    };
-    trace.setGlobalTracerProvider(provider);
+    const spans: Recorded[] = [];
+    trace.setGlobalTracerProvider(recordingProvider(spans));
     const { proxy, url } = await start({});
     try {
       await new Promise((r) => setTimeout(r, 20)); // the optional peer loads lazily
