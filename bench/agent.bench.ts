@@ -13,9 +13,9 @@
 import { createClient } from '../src/client/create-client.js';
 import { guardFromFunction } from '../src/guards/guard-from-function.js';
 import { pipeline } from '../src/pipeline/pipeline.js';
-import { safety } from '../src/pipeline/safety.js';
-import { toolViolations } from '../src/pipeline/tool-policy-check.js';
-import { toolPolicy } from '../src/pipeline/tool-policy.js';
+import { safety } from '../src/middleware/safety/safety.js';
+import { toolViolations } from '../src/middleware/tool-policy/tool-policy-check.js';
+import { toolPolicy } from '../src/middleware/tool-policy/tool-policy.js';
 import type { ChatModel } from '../src/interfaces.js';
 import type { ChatRequest, Completion, Message } from '../src/types.js';
 import { startAgentUpstream, TIME_TOOL, WEATHER_TOOL } from '../test/helpers/agent-upstream.js';

@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openClassifier } from '../src/onnx/classifier-session.js';
-import { loadChatModel } from '../src/onnx/chat-model.js';
+import { loadChatModel } from '../src/models/onnx.js';
 import type { Device } from '../src/onnx/devices.js';
 import { firstId, labelsOf, readModelFolder } from '../src/onnx/model-folder.js';
 import { seededRandom } from '../src/onnx/sampling.js';

@@ -10,7 +10,7 @@ import type { Completion } from '../src/types.js';
 
 // Plain models and pipelines alike (a pipeline's stream carries more event types).
 type ChatModel = BaseChatModel<Completion, { type: string }>;
-import { bestOfN } from '../src/pipeline/best-of-n.js';
+import { bestOfN } from '../src/middleware/best-of-n/best-of-n.js';
 import { pipeline } from '../src/pipeline/pipeline.js';
 import { scorerFromFunction } from '../src/scorers/from-function.js';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';

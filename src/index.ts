@@ -48,8 +48,8 @@ export type {
 } from './types.js';
 export { messageText, turnText, toolCallText, answerTurn, withAnswer } from './content.js';
 export type { TurnTextOptions } from './content.js';
-export { CategorySchema } from './guards/taxonomy.js';
-export type { Category } from './guards/taxonomy.js';
+export { CategorySchema } from './taxonomy.js';
+export type { Category } from './taxonomy.js';
 export type { CallOptions, ChatModel, Scorer, Guard, StreamEvent, TextDeltaEvent, ReasoningDeltaEvent, ToolCallDeltaEvent, ToolCallEvent, FinishEvent } from './interfaces.js';
 
 // ── errors ────────────────────────────────────────────────────────────────────────
@@ -98,23 +98,23 @@ export type { NimRewardOptions } from './scorers/nim-reward.js';
 // ── pipeline, scorers, guards ─────────────────────────────────────────────────────
 // (pipeline exports)
 export { pipeline } from './pipeline/pipeline.js';
-export { bestOfN } from './pipeline/best-of-n.js';
-export { speculativeBestOfN } from './pipeline/speculative-best-of-n.js';
-export type { SpeculativeBestOfNOptions, SpeculativeCheckpoints } from './pipeline/speculative-best-of-n.js';
-export { scoreThreshold } from './pipeline/score-threshold.js';
-export { safety } from './pipeline/safety.js';
-export { extractReasoning } from './pipeline/extract-reasoning.js';
-export type { ExtractReasoningOptions } from './pipeline/extract-reasoning.js';
+export { bestOfN } from './middleware/best-of-n/best-of-n.js';
+export { speculativeBestOfN } from './middleware/speculative-best-of-n/speculative-best-of-n.js';
+export type { SpeculativeBestOfNOptions, SpeculativeCheckpoints } from './middleware/speculative-best-of-n/speculative-best-of-n.js';
+export { scoreThreshold } from './middleware/score-threshold/score-threshold.js';
+export { safety } from './middleware/safety/safety.js';
+export { extractReasoning } from './middleware/extract-reasoning/extract-reasoning.js';
+export type { ExtractReasoningOptions } from './middleware/extract-reasoning/extract-reasoning.js';
 export { ReportRecorder } from './pipeline/report.js';
 export { DEFAULT_REFUSAL } from './pipeline/refusal.js';
-export type { BestOfNOptions } from './pipeline/best-of-n.js';
-export type { ScoreThresholdOptions } from './pipeline/score-threshold.js';
-export type { SafetyOptions } from './pipeline/safety.js';
-export { REDACTED_TOOL_RESULT } from './pipeline/safety-tool-results.js';
-export { toolPolicy } from './pipeline/tool-policy.js';
-export type { ToolPolicyOptions, ToolCheckContext, ToolCallViolation, ToolViolationKind } from './pipeline/tool-policy.js';
+export type { BestOfNOptions } from './middleware/best-of-n/best-of-n.js';
+export type { ScoreThresholdOptions } from './middleware/score-threshold/score-threshold.js';
+export type { SafetyOptions } from './middleware/safety/safety.js';
+export { REDACTED_TOOL_RESULT } from './middleware/safety/safety-tool-results.js';
+export { toolPolicy } from './middleware/tool-policy/tool-policy.js';
+export type { ToolPolicyOptions, ToolCheckContext, ToolCallViolation, ToolViolationKind } from './middleware/tool-policy/tool-policy.js';
 export type { ScorerCallOptions } from './pipeline/scoring.js';
-export type { HoldBack } from './pipeline/hold-back.js';
+export type { HoldBack } from './middleware/safety/hold-back.js';
 export type {
   Middleware,
   GuardedModel,
@@ -135,7 +135,7 @@ export type {
   StreamNext,
 } from './pipeline/types.js';
 export { scorerFromFunction } from './scorers/from-function.js';
-export { someScorer, everyScorer } from './pipeline/combine-scorers.js';
+export { someScorer, everyScorer } from './scorers/combine-scorers.js';
 export { guardFromFunction } from './guards/guard-from-function.js';
 export { everyGuard } from './guards/every-guard.js';
 export { nemoguard, NEMOGUARD_MODEL } from './guards/nemoguard.js';

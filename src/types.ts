@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CategorySchema } from './guards/taxonomy.js';
+import { CategorySchema } from './taxonomy.js';
 
 // ── content parts ─────────────────────────────────────────────────────────────────
 // OpenAI's content parts. Known part types are validated (so a broken `image_url` names its

@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUTS } from '../http/timeouts.js';
 import { Transport } from '../http/transport.js';
 import { validate } from '../internal/validate.js';
 import { ChatAPI } from './chat.js';
-import { bindChatModel } from './chat-model.js';
+import { bindChatModel } from '../models/client.js';
 import { ClientOptionsSchema, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, type ClientOptions } from './client-options.js';
 import { HealthAPI, ModelsAPI } from './models.js';
 import { RewardAPI } from './reward.js';

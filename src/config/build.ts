@@ -1,12 +1,12 @@
 import { ValidationError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import type { ChatModel, Guard, Scorer } from '../interfaces.js';
-import { bestOfN } from '../pipeline/best-of-n.js';
+import { bestOfN } from '../middleware/best-of-n/best-of-n.js';
 import { pipeline } from '../pipeline/pipeline.js';
-import { safety } from '../pipeline/safety.js';
-import { scoreThreshold } from '../pipeline/score-threshold.js';
-import { toolPolicy } from '../pipeline/tool-policy.js';
-import { speculativeBestOfN } from '../pipeline/speculative-best-of-n.js';
+import { safety } from '../middleware/safety/safety.js';
+import { scoreThreshold } from '../middleware/score-threshold/score-threshold.js';
+import { toolPolicy } from '../middleware/tool-policy/tool-policy.js';
+import { speculativeBestOfN } from '../middleware/speculative-best-of-n/speculative-best-of-n.js';
 import type { GuardedModel, Middleware, PipelineEvent } from '../pipeline/types.js';
 import { nimReward } from '../scorers/nim-reward.js';
 import { remoteGuard } from './build-guard.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CategorySchema } from '../guards/taxonomy.js';
+import { CategorySchema } from '../taxonomy.js';
 import { Secret } from '../internal/secret.js';
 import { GuardTruncationSchema } from '../onnx/guard-input.js';
 import { DeviceSchema, ModelFileOptionsSchema, oneModelFile, TruncationSchema } from '../onnx/options.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import { nemoguardCategories } from '../guards/taxonomy-maps.js';
-import { CategorySchema, type Category } from '../guards/taxonomy.js';
+import { CategorySchema, type Category } from '../taxonomy.js';
 import type { Message } from '../types.js';
 import { PromptSchema, promptTurns } from './prompt.js';
 

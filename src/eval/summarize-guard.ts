@@ -1,4 +1,4 @@
-import type { Category } from '../guards/taxonomy.js';
+import type { Category } from '../taxonomy.js';
 import { detectionMetrics, latencyStats, type DetectionMetrics, type LatencyStats } from './guard-metrics.js';
 import type { GuardTarget } from './guard-row.js';
 

@@ -1,5 +1,5 @@
 import type { CategoryHit } from '../types.js';
-import type { Category } from './taxonomy.js';
+import type { Category } from '../taxonomy.js';
 
 /**
  * NemoGuard content-safety category names (the 23 of its taxonomy) to the rewardgate taxonomy.

@@ -6,7 +6,7 @@ import type { Device } from './devices.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { Dtype } from './options.js';
 import { firstId, labelsOf, readModelFolder, type ModelFolder } from './model-folder.js';
-import { readModelJson } from './template/model-files.js';
+import { readModelJson } from './model-files.js';
 import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
 
 /** Options shared by the local scorer and guard. */

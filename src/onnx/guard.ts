@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ModelLoadError, ValidationError } from '../errors.js';
 import { guardCall } from '../guards/guard-failure.js';
 import { promptGuardCategories } from '../guards/taxonomy-maps.js';
-import { CategorySchema, type Category } from '../guards/taxonomy.js';
+import { CategorySchema, type Category } from '../taxonomy.js';
 import type { CallOptions, Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
@@ -11,7 +11,7 @@ import type { RunStats } from './classifier-session.js';
 import type { Device, DeviceInfo } from './devices.js';
 import { guardInput, GuardTruncationSchema, type GuardReader, type GuardTruncation } from './guard-input.js';
 import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
-import { readModelJson } from './template/model-files.js';
+import { readModelJson } from './model-files.js';
 import { textFrame } from './text-frame.js';
 
 /** Options of {@link loadGuard}. */

@@ -6,7 +6,7 @@ import type { Message } from '../types.js';
 import { ChatTemplate, TemplateRaisedError } from './template/chat-template.js';
 import { cutAtFinalMessage, markFinalMessage } from './template/continue-final.js';
 import { plainCopy, templateArguments, validateMessages } from './template/template-arguments.js';
-import { readModelJson } from './template/model-files.js';
+import { readModelJson } from './model-files.js';
 import { type TokenLookup, specialTokenIds, templateTokens } from './template/special-tokens.js';
 import { findChatTemplate } from './template/template-source.js';
 

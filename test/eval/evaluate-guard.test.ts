@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageText } from '../../src/content.js';
 import { ValidationError } from '../../src/errors.js';
 import { datasetCategory, detectionMetrics, evaluateGuard, latencyStats } from '../../src/eval/index.js';
-import type { Category } from '../../src/guards/taxonomy.js';
+import type { Category } from '../../src/taxonomy.js';
 import { guardFromFunction } from '../../src/guards/guard-from-function.js';
 import type { Guard } from '../../src/interfaces.js';
 

@@ -5,9 +5,9 @@
 import OpenAI from 'openai';
 import { messageText } from '../../src/content.js';
 import { fromOpenAI } from '../../src/models/openai.js';
-import { bestOfN } from '../../src/pipeline/best-of-n.js';
+import { bestOfN } from '../../src/middleware/best-of-n/best-of-n.js';
 import { pipeline } from '../../src/pipeline/pipeline.js';
-import { safety } from '../../src/pipeline/safety.js';
+import { safety } from '../../src/middleware/safety/safety.js';
 import { scorerFromFunction } from '../../src/scorers/from-function.js';
 import { guardFromFunction } from '../../src/guards/guard-from-function.js';
 import type { GuardedModel } from '../../src/pipeline/types.js';

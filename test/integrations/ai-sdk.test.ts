@@ -6,9 +6,9 @@ import { messageText } from '../../src/content.js';
 import { ValidationError } from '../../src/errors.js';
 import { guardFromFunction } from '../../src/guards/guard-from-function.js';
 import { rewardgate } from '../../src/integrations/ai-sdk.js';
-import { bestOfN } from '../../src/pipeline/best-of-n.js';
-import { safety } from '../../src/pipeline/safety.js';
-import { scoreThreshold } from '../../src/pipeline/score-threshold.js';
+import { bestOfN } from '../../src/middleware/best-of-n/best-of-n.js';
+import { safety } from '../../src/middleware/safety/safety.js';
+import { scoreThreshold } from '../../src/middleware/score-threshold/score-threshold.js';
 import { scorerFromFunction } from '../../src/scorers/from-function.js';
 import { answerNumber, REFUSAL } from '../helpers/guarded-upstream.js';
 

@@ -2,7 +2,7 @@
 // `chat_template` in tokenizer_config.json, a string or a list of named templates.
 import { join } from 'node:path';
 import { ModelLoadError } from '../../errors.js';
-import { readModelText } from './model-files.js';
+import { readModelText } from '../model-files.js';
 
 export interface TemplateSource {
   source: string;

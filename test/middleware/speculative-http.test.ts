@@ -8,7 +8,7 @@ import { messageText } from '../../src/content.js';
 import { createClient, pipeline, scorerFromFunction, speculativeBestOfN, toolPolicy } from '../../src/index.js';
 import { createGuardServer } from '../../src/server/index.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
-import { drain, user } from './test-model.js';
+import { drain, user } from '../pipeline/test-model.js';
 
 // Seed s answers "s<s> w0 w1 ..." one word per chunk; the scorer ranks by QUALITY[s].
 const QUALITY = [3, 7, 1, 8];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REFUSAL, GuardrailError, pipeline, scoreThreshold, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
-import { drain, scriptedModel, user } from './test-model.js';
+import { drain, scriptedModel, user } from '../pipeline/test-model.js';
 import { messageText } from '../../src/content.js';
 
 // Answers "a1", "a2", ... in call order; the scorer reads the number as the score.

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { validate } from '../internal/validate.js';
-import type { Completion } from '../types.js';
+import { validate } from '../../internal/validate.js';
+import type { Completion } from '../../types.js';
 import { splitThink, ThinkSplitter, type Split } from './think-splitter.js';
-import type { LayerEvent, Middleware } from './types.js';
+import type { LayerEvent, Middleware } from '../../pipeline/types.js';
 
 const ExtractReasoningSchema = z
   .object({

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bestOfN, createClient, pipeline, scorerFromFunction, type PipelineEvent } from '../../src/index.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../helpers/openai-server.js';
-import { drain, scriptedModel, user } from './test-model.js';
+import { drain, scriptedModel, user } from '../pipeline/test-model.js';
 import { messageText } from '../../src/content.js';
 
 const scoreOfText = (table: Record<string, number>) => scorerFromFunction((c) => table[messageText(c.at(-1)!)] ?? -1000);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient, extractReasoning, pipeline, ValidationError, type ChatModel, type PipelineEvent, type StreamEvent } from '../../src/index.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
-import { drain, scriptedModel, user } from './test-model.js';
+import { drain, scriptedModel, user } from '../pipeline/test-model.js';
 
 const finishOf = (events: PipelineEvent[]) => (events.at(-1) as Extract<PipelineEvent, { type: 'finish' }>).completion;
 const joined = (events: PipelineEvent[], type: 'text-delta' | 'reasoning-delta') =>

@@ -1,6 +1,6 @@
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import type { ChatRequest, Completion } from '../types.js';
-import type { ChatAPI } from './chat.js';
+import type { ChatAPI } from '../client/chat.js';
 
 /** A ChatModel over `chat` that uses `model` when a request names none. */
 export function bindChatModel(chat: ChatAPI, model: string | undefined): ChatModel {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient, GuardrailError, guardFromFunction, pipeline, safety, type Middleware, type PipelineEvent, type Verdict } from '../../src/index.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
-import { drain, scriptedModel, user } from './test-model.js';
+import { drain, scriptedModel, user } from '../pipeline/test-model.js';
 import { turnText } from '../../src/content.js';
 
 const unsafeIf = (word: string) =>

@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { answerTurn } from '../content.js';
-import { GuardrailError } from '../errors.js';
-import { validate } from '../internal/validate.js';
-import type { ChatRequest, Completion, Message, Tool, ToolCall } from '../types.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
-import { FunctionSchema } from './option-schemas.js';
-import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
+import { answerTurn } from '../../content.js';
+import { GuardrailError } from '../../errors.js';
+import { validate } from '../../internal/validate.js';
+import type { ChatRequest, Completion, Message, Tool, ToolCall } from '../../types.js';
+import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { FunctionSchema } from '../../pipeline/option-schemas.js';
+import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import { type ToolCallViolation, toolViolations } from './tool-policy-check.js';
-import type { Middleware, PipelineContext } from './types.js';
+import type { Middleware, PipelineContext } from '../../pipeline/types.js';
 
 export type { ToolCallViolation, ToolViolationKind } from './tool-policy-check.js';
 

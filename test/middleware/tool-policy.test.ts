@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { turnText } from '../../src/content.js';
 import { GuardrailError, ValidationError } from '../../src/errors.js';
 import { bestOfN, pipeline, scoreThreshold, scorerFromFunction, toolPolicy, type ChatRequest, type PipelineEvent, type Tool, type ToolCall } from '../../src/index.js';
-import { call, drain, scriptedModel } from './test-model.js';
+import { call, drain, scriptedModel } from '../pipeline/test-model.js';
 
 const finishOf = (events: PipelineEvent[]) => (events.at(-1) as Extract<PipelineEvent, { type: 'finish' }>).completion;
 const WEATHER: Tool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', minLength: 1 } }, required: ['city'], additionalProperties: false } } };

@@ -1,12 +1,12 @@
 // Internal: the rails' shared steps (options schema, judging with onGuardError, refusing).
 import * as z from 'zod';
-import { GuardError, GuardrailError, UserAbortError } from '../errors.js';
-import { CategorySchema } from '../guards/taxonomy.js';
-import type { Completion, Message, ToolCall, Verdict } from '../types.js';
-import { GuardSchema } from './option-schemas.js';
-import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
-import type { VerdictAbout } from './report.js';
-import type { PipelineContext, RailVerdict } from './types.js';
+import { GuardError, GuardrailError, UserAbortError } from '../../errors.js';
+import { CategorySchema } from '../../taxonomy.js';
+import type { Completion, Message, ToolCall, Verdict } from '../../types.js';
+import { GuardSchema } from '../../pipeline/option-schemas.js';
+import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
+import type { VerdictAbout } from '../../pipeline/report.js';
+import type { PipelineContext, RailVerdict } from '../../pipeline/types.js';
 
 export const SafetySchema = z
   .object({

@@ -1,14 +1,14 @@
-import { withAnswer } from '../content.js';
-import type { Category } from '../guards/taxonomy.js';
-import type { Guard } from '../interfaces.js';
-import type { Completion, ToolCall } from '../types.js';
-import { validate } from '../internal/validate.js';
+import { withAnswer } from '../../content.js';
+import type { Category } from '../../taxonomy.js';
+import type { Guard } from '../../interfaces.js';
+import type { Completion, ToolCall } from '../../types.js';
+import { validate } from '../../internal/validate.js';
 import type { HoldBack } from './hold-back.js';
-import { replay } from './layer-streams.js';
+import { replay } from '../../pipeline/layer-streams.js';
 import { judge, judgeAll, reasoningConversation, refuse, SafetySchema } from './safety-rails.js';
 import { preCheck } from './safety-tool-results.js';
 import { safetyStream } from './safety-stream.js';
-import type { Middleware } from './types.js';
+import type { Middleware } from '../../pipeline/types.js';
 
 /**
  * Options of {@link safety}.

@@ -1,17 +1,17 @@
 // Internal: one speculativeBestOfN call. All candidates advance to a checkpoint (each then waits
 // with no read pending), are scored in one batch, and the weakest are closed; repeat until one
 // is left (it streams live) or all survivors have finished (rescored, the best is replayed).
-import { candidateRequest } from './seeds.js';
-import { RewardgateError, UserAbortError } from '../errors.js';
-import { raceAbort } from '../internal/abortable-sleep.js';
-import { linkAbortSignals } from '../internal/merge-abort-signals.js';
-import type { ChatRequest, Score } from '../types.js';
-import { describeError } from './report.js';
-import { rank, scoreAnswers } from './scoring.js';
+import { candidateRequest } from '../../pipeline/seeds.js';
+import { RewardgateError, UserAbortError } from '../../errors.js';
+import { raceAbort } from '../../internal/abortable-sleep.js';
+import { linkAbortSignals } from '../../internal/merge-abort-signals.js';
+import type { ChatRequest, Score } from '../../types.js';
+import { describeError } from '../../pipeline/report.js';
+import { rank, scoreAnswers } from '../../pipeline/scoring.js';
 import type { SpeculativeBestOfNOptions } from './speculative-best-of-n.js';
 import { SpeculativeCandidate } from './speculative-candidate.js';
 import { DEFAULT_CHECKPOINTS, schedule, summarize, survivors } from './speculative-plan.js';
-import type { LayerEvent, PipelineContext, StreamNext } from './types.js';
+import type { LayerEvent, PipelineContext, StreamNext } from '../../pipeline/types.js';
 
 const BY = 'speculativeBestOfN';
 

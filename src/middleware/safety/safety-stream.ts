@@ -9,12 +9,12 @@
 //   the answer's end, once every call has passed, so no call of a blocked answer ever goes out.
 // At `finish` whatever the guard has not seen yet is judged. A block stops the upstream call
 // and drops everything held; what was already released stays, and the refusal follows it.
-import { answerKey, withAnswer } from '../content.js';
-import type { Completion, Message, ToolCall } from '../types.js';
+import { answerKey, withAnswer } from '../../content.js';
+import type { Completion, Message, ToolCall } from '../../types.js';
 import { releasable } from './hold-back.js';
-import { replay } from './layer-streams.js';
+import { replay } from '../../pipeline/layer-streams.js';
 import { type Block, judge, judgeAll, reasoningConversation, refuse, type SafetyConfig } from './safety-rails.js';
-import type { LayerEvent, PipelineContext } from './types.js';
+import type { LayerEvent, PipelineContext } from '../../pipeline/types.js';
 
 interface Stop {
   block: Block;

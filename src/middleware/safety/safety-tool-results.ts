@@ -2,9 +2,9 @@
 // since the last assistant turn (the results the model is about to read) is judged as the last
 // turn of the conversation up to it: an injected instruction or unsafe content in a tool's output
 // is caught before the model can act on it. A block refuses, or redacts that turn and goes on.
-import type { ChatRequest, Message } from '../types.js';
+import type { ChatRequest, Message } from '../../types.js';
 import { type Block, blockReason, inputConversation, judge, judgeAll, type SafetyConfig } from './safety-rails.js';
-import type { PipelineContext } from './types.js';
+import type { PipelineContext } from '../../pipeline/types.js';
 
 /**
  * The notice that replaces a redacted tool result, so the model knows the call gave nothing usable.

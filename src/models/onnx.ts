@@ -4,20 +4,20 @@ import { RewardgateError, UserAbortError, ValidationError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../types.js';
-import { BatchedDecoder } from './batched-decoder.js';
-import { openCausalLM, type DecodeStats } from './causal-lm-session.js';
-import type { Device, DeviceInfo } from './devices.js';
-import { EventQueue } from './event-queue.js';
-import { generationPromptSuffix } from './generation-prompt.js';
-import { GenerationRow, type LocalCompletion } from './generation-row.js';
-import { configSampling, generationSettings } from './generation-settings.js';
-import { firstId, readModelFolder } from './model-folder.js';
-import { DeviceSchema, ModelFileOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
-import { SessionOptionsSchema, type SessionOptions } from './session-options.js';
-import { ToolCallSplitter } from './tool-call-parser.js';
-import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
+import { BatchedDecoder } from '../onnx/batched-decoder.js';
+import { openCausalLM, type DecodeStats } from '../onnx/causal-lm-session.js';
+import type { Device, DeviceInfo } from '../onnx/devices.js';
+import { EventQueue } from '../onnx/event-queue.js';
+import { generationPromptSuffix } from '../onnx/generation-prompt.js';
+import { GenerationRow, type LocalCompletion } from '../onnx/generation-row.js';
+import { configSampling, generationSettings } from '../onnx/generation-settings.js';
+import { firstId, readModelFolder } from '../onnx/model-folder.js';
+import { DeviceSchema, ModelFileOptionsSchema, oneModelFile, type ModelFileOptions } from '../onnx/options.js';
+import { SessionOptionsSchema, type SessionOptions } from '../onnx/session-options.js';
+import { ToolCallSplitter } from '../onnx/tool-call-parser.js';
+import { loadTokenizer, type ChatTokenizer } from '../onnx/tokenizer.js';
 
-export type { LocalCompletion } from './generation-row.js';
+export type { LocalCompletion } from '../onnx/generation-row.js';
 
 /** Options of {@link loadChatModel}. */
 export interface LoadChatModelOptions extends ModelFileOptions {

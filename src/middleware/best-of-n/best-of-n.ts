@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { candidateRequest } from './seeds.js';
-import type { Scorer } from '../interfaces.js';
-import { validate } from '../internal/validate.js';
-import type { ChatRequest, Completion, Score } from '../types.js';
-import { linkAbortSignals } from '../internal/merge-abort-signals.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
-import { ScorerSchema } from './option-schemas.js';
-import { rank, scoreAnswers, scoreKey } from './scoring.js';
-import type { Middleware, PipelineContext } from './types.js';
+import { candidateRequest } from '../../pipeline/seeds.js';
+import type { Scorer } from '../../interfaces.js';
+import { validate } from '../../internal/validate.js';
+import type { ChatRequest, Completion, Score } from '../../types.js';
+import { linkAbortSignals } from '../../internal/merge-abort-signals.js';
+import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { ScorerSchema } from '../../pipeline/option-schemas.js';
+import { rank, scoreAnswers, scoreKey } from '../../pipeline/scoring.js';
+import type { Middleware, PipelineContext } from '../../pipeline/types.js';
 
 const BestOfNSchema = z
   .object({

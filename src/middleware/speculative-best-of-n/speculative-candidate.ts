@@ -1,11 +1,11 @@
 // Internal: one speculativeBestOfN candidate. Its stream is read only up to the next checkpoint
 // and then left paused (no read is pending), so that pruning can close it at once; the events
 // read are kept, so the survivor can stream them to the caller first.
-import { StreamError } from '../errors.js';
-import type { LinkedAbort } from '../internal/merge-abort-signals.js';
-import type { Completion, Score, ToolCall } from '../types.js';
-import type { Answer } from './scoring.js';
-import type { LayerEvent } from './types.js';
+import { StreamError } from '../../errors.js';
+import type { LinkedAbort } from '../../internal/merge-abort-signals.js';
+import type { Completion, Score, ToolCall } from '../../types.js';
+import type { Answer } from '../../pipeline/scoring.js';
+import type { LayerEvent } from '../../pipeline/types.js';
 
 export type CandidateState = 'running' | 'finished' | 'failed' | 'pruned';
 

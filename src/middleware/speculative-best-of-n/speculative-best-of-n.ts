@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { Scorer } from '../interfaces.js';
-import { validate } from '../internal/validate.js';
-import { ScorerSchema } from './option-schemas.js';
+import type { Scorer } from '../../interfaces.js';
+import { validate } from '../../internal/validate.js';
+import { ScorerSchema } from '../../pipeline/option-schemas.js';
 import { speculativeRun } from './speculative-run.js';
-import type { Middleware } from './types.js';
+import type { Middleware } from '../../pipeline/types.js';
 
 const Positive = z.number().int().min(1);
 

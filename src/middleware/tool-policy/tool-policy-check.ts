@@ -1,7 +1,7 @@
 // Internal: the tool policy's rules over one answer's calls, with no model call. The validator is
 // @cfworker/json-schema: it interprets schemas (no eval / new Function), so it runs on the edge.
 import { Validator, type Schema } from '@cfworker/json-schema';
-import type { Tool, ToolCall } from '../types.js';
+import type { Tool, ToolCall } from '../../types.js';
 
 /**
  * What a tool call did wrong.

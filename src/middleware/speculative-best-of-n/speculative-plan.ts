@@ -2,7 +2,7 @@
 // and what the run spent against full best-of-n.
 import type { Measure, SpeculativeCandidate } from './speculative-candidate.js';
 import type { SpeculativeCheckpoints } from './speculative-best-of-n.js';
-import type { SpeculativeSummary } from './types.js';
+import type { SpeculativeSummary } from '../../pipeline/types.js';
 
 export const DEFAULT_CHECKPOINTS: SpeculativeCheckpoints = { everyTokens: 32 };
 

@@ -1,7 +1,7 @@
 // Reading the files of a Hugging Face model folder, with errors that name the file and the problem.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelLoadError } from '../../errors.js';
+import { ModelLoadError } from '../errors.js';
 
 /** The text of `dir/name`; undefined when absent and not required. */
 export async function readModelText(dir: string, name: string, required: true): Promise<string>;

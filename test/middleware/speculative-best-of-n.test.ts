@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { messageText } from '../../src/content.js';
 import { pipeline, scorerFromFunction, speculativeBestOfN, UserAbortError, ValidationError, type PipelineEvent } from '../../src/index.js';
-import { call, drain, scriptedModel, user } from './test-model.js';
+import { call, drain, scriptedModel, user } from '../pipeline/test-model.js';
 
 // Sample i writes "s<i> w w w ..." one word per chunk; the scorer ranks by QUALITY[i], read from
 // the first word, so partial answers score like whole ones.

@@ -4,7 +4,7 @@ import type { Scorer } from '../interfaces.js';
 import { allOrCancel } from '../internal/all-or-cancel.js';
 import { validate } from '../internal/validate.js';
 import type { Score } from '../types.js';
-import { ScorerSchema } from './option-schemas.js';
+import { ScorerSchema } from '../pipeline/option-schemas.js';
 
 const ScorersSchema = z.array(ScorerSchema).min(1, 'give at least one scorer');
 

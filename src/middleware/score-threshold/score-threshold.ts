@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { GuardrailError } from '../errors.js';
-import type { Scorer } from '../interfaces.js';
-import { answerTurn } from '../content.js';
-import { validate } from '../internal/validate.js';
-import type { ChatRequest, Completion, Message } from '../types.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from './buffered-call.js';
-import { FunctionSchema, ScorerSchema } from './option-schemas.js';
-import { DEFAULT_REFUSAL, refusalCompletion } from './refusal.js';
-import { rank, scoreAnswers } from './scoring.js';
-import type { Middleware, PipelineContext } from './types.js';
+import { GuardrailError } from '../../errors.js';
+import type { Scorer } from '../../interfaces.js';
+import { answerTurn } from '../../content.js';
+import { validate } from '../../internal/validate.js';
+import type { ChatRequest, Completion, Message } from '../../types.js';
+import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { FunctionSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
+import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
+import { rank, scoreAnswers } from '../../pipeline/scoring.js';
+import type { Middleware, PipelineContext } from '../../pipeline/types.js';
 
 const ScoreThresholdSchema = z
   .object({
