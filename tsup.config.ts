@@ -6,6 +6,9 @@ export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
+      wire: 'src/integrations/wire.ts',
+      eval: 'src/eval/index.ts',
+      taxonomy: 'src/guards/taxonomy-entry.ts',
       onnx: 'src/onnx/index.ts',
       express: 'src/integrations/express.ts',
       next: 'src/integrations/next.ts',

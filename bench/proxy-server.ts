@@ -12,6 +12,8 @@ process.on('message', async (message: string) => {
   if (message === 'memory') {
     const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
     process.send!({ rss, heapUsed, heapTotal, external });
+  } else if (message === 'cpu') {
+    process.send!({ cpu: process.cpuUsage() });
   } else if (message === 'gc') {
     (globalThis as { gc?: () => void }).gc?.();
     process.send!({ gc: true });

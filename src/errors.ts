@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Report } from './pipeline/types.js';
 
 /**
@@ -53,7 +53,7 @@ export class ValidationError extends RewardgateError {
   }
 
   /** The ValidationError for a ZodError: one issue per zod issue, with its path (`messages[1].role`). */
-  static fromZod(where: string, error: z.ZodError): ValidationError {
+  static fromZod(where: string, error: z.core.$ZodError): ValidationError {
     const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
     return new ValidationError(where, issues, { cause: error });
   }

@@ -1,4 +1,6 @@
-// rewardgate: the public surface of the core entry. Explicit named exports only.
+// rewardgate: the public surface of the core entry (DESIGN.md "Public surface"). Explicit named
+// exports only. More lives behind subpaths: rewardgate/eval (RewardBench and guard-eval helpers),
+// rewardgate/wire (the OpenAI wire format), rewardgate/taxonomy (vendor label tables), rewardgate/onnx...
 
 // ── types and schemas ─────────────────────────────────────────────────────────────
 export {
@@ -105,7 +107,8 @@ export { scoreThreshold } from './middleware/score-threshold/score-threshold.js'
 export { safety } from './middleware/safety/safety.js';
 export { extractReasoning } from './middleware/extract-reasoning/extract-reasoning.js';
 export type { ExtractReasoningOptions } from './middleware/extract-reasoning/extract-reasoning.js';
-export { ReportRecorder } from './pipeline/report.js';
+// The recorder is made by the pipeline; middleware reach it as `ctx.report`, so only its type is public.
+export type { ReportRecorder } from './pipeline/report.js';
 export { DEFAULT_REFUSAL } from './pipeline/refusal.js';
 export type { BestOfNOptions } from './middleware/best-of-n/best-of-n.js';
 export type { ScoreThresholdOptions } from './middleware/score-threshold/score-threshold.js';
@@ -138,52 +141,24 @@ export { scorerFromFunction } from './scorers/from-function.js';
 export { someScorer, everyScorer } from './scorers/combine-scorers.js';
 export { guardFromFunction } from './guards/guard-from-function.js';
 export { everyGuard } from './guards/every-guard.js';
-export { nemoguard, NEMOGUARD_MODEL } from './guards/nemoguard.js';
+export { nemoguard } from './guards/nemoguard.js';
 export type { NemoguardOptions } from './guards/nemoguard.js';
-export { llamaGuard, LLAMA_GUARD_MODEL } from './guards/llama-guard.js';
+export { llamaGuard } from './guards/llama-guard.js';
 export type { LlamaGuardOptions } from './guards/llama-guard.js';
-export { nemotronSafetyGuard, NEMOTRON_SAFETY_GUARD_MODEL } from './guards/nemotron-safety-guard.js';
+export { nemotronSafetyGuard } from './guards/nemotron-safety-guard.js';
 export type { NemotronSafetyGuardOptions } from './guards/nemotron-safety-guard.js';
-export { contentSafetyReasoning, CONTENT_SAFETY_REASONING_MODEL } from './guards/content-safety-reasoning.js';
+export { contentSafetyReasoning } from './guards/content-safety-reasoning.js';
 export type { ContentSafetyReasoningOptions } from './guards/content-safety-reasoning.js';
-export { topicControl, TOPIC_CONTROL_MODEL, TOPIC_CONTROL_INSTRUCTION } from './guards/topic-control.js';
+export { topicControl } from './guards/topic-control.js';
 export type { TopicControlOptions } from './guards/topic-control.js';
-export { jailbreakDetect, JAILBREAK_DETECT_HOSTED_URL } from './guards/jailbreak-detect.js';
+export { jailbreakDetect } from './guards/jailbreak-detect.js';
 export type { JailbreakDetectOptions } from './guards/jailbreak-detect.js';
 export type { GuardModelOptions } from './guards/guard-chat.js';
-export {
-  mapCategory,
-  nemoguardCategories,
-  nemotronSafetyGuardCategories,
-  llamaGuardCategories,
-  openaiModerationCategories,
-  promptGuardCategories,
-} from './guards/taxonomy-maps.js';
-export type { CategoryVendor } from './guards/taxonomy-maps.js';
 
 // (kserve exports)
 export { createKServeScorer } from './scorers/kserve.js';
 export type { KServeScorerOptions, KServeTokenizer } from './scorers/kserve.js';
 
-// (eval exports)
-export { evaluateRewardBench, summarizeRewardBench, RewardBenchRowSchema, REWARDBENCH_SECTIONS, sectionOf, subsetWeight } from './eval/index.js';
-export type { EvaluateOptions, RowOutcome, RewardBenchResult, RewardBenchSummary, SubsetResult, RewardBenchRow, RewardBenchSection } from './eval/index.js';
-export { summarizeRewardBench2, bestOfNResult, scoreTies, REWARDBENCH2_SUBSETS, rewardBench2Subset, detectRewardBenchFormat, RewardBench2RowSchema, PromptSchema } from './eval/index.js';
-export type { RowOutcome2, RewardBench2Result, AnyRewardBenchResult, RewardBench2Summary, RewardBench2SubsetResult, RewardBench2Scored, TiesRow, TiesScore, RewardBench2Subset, RewardBenchFormat, RewardBench2Row, Prompt } from './eval/index.js';
-export { cachedScorer, conversationKey, evaluateGuard, summarizeGuard, detectionMetrics, latencyStats, GuardRowSchema, datasetCategory } from './eval/index.js';
-export type { ScoreCache, EvaluateGuardOptions, GuardEvalResult, GuardEvalSummary, GuardRowOutcome, GuardCategoryResult, DetectionMetrics, LatencyStats, GuardRow, GuardTarget } from './eval/index.js';
-
-// (integrations exports): the OpenAI chat-completions wire format, for any fetch-style server.
-export { createChatHandler } from './integrations/wire/chat-handler.js';
-export { OpenAIChatBodySchema, toChatRequest } from './integrations/wire/request.js';
-export { createResponseMeta, toChatCompletion } from './integrations/wire/completion.js';
-export { toSSE } from './integrations/wire/chunks.js';
-export { toWireError } from './integrations/wire/errors.js';
-export type { OpenAIChatBody, WireRequest } from './integrations/wire/request.js';
-export type { OpenAIChatCompletion, ResponseMeta, RewardgateField, WireCompletion } from './integrations/wire/completion.js';
-export type { OpenAIAssistantMessage, OpenAIDelta, OpenAIToolCall, OpenAIToolCallDelta } from './wire/openai-shape.js';
-export type { OpenAIChatCompletionChunk, ToSSEOptions } from './integrations/wire/chunks.js';
-export type { OpenAIErrorBody, WireError, WireErrorOptions } from './integrations/wire/errors.js';
-export { AnswerTooLargeError } from './integrations/wire/answer-limit.js';
-export type { WireReportOptions } from './integrations/wire/completion.js';
-export type { AnyChatModel, ChatWireOptions, ModelSource } from './integrations/wire/run-chat.js';
+// (eval exports): the two evaluations; their row schemas, summaries and metrics are in rewardgate/eval.
+export { evaluateRewardBench, evaluateGuard } from './eval/index.js';
+export type { EvaluateOptions, RewardBenchResult, RewardBench2Result, AnyRewardBenchResult, EvaluateGuardOptions, GuardEvalResult } from './eval/index.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The one safety taxonomy every Guard reports in. Vendor labels (NemoGuard names, Llama Guard

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { tryParse } from './internal/validate.js';
 import { CategorySchema } from './taxonomy.js';
 
 // ── content parts ─────────────────────────────────────────────────────────────────
@@ -10,17 +11,17 @@ export const TextPartSchema = z.looseObject({ type: z.literal('text'), text: z.s
 /** An image part: `{ type: 'image_url', image_url: { url, detail? } }`. */
 export const ImagePartSchema = z.looseObject({
   type: z.literal('image_url'),
-  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  image_url: z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(['auto', 'low', 'high'])) }),
 });
 /** An audio part: `{ type: 'input_audio', input_audio: { data, format } }`. */
 export const AudioPartSchema = z.looseObject({
   type: z.literal('input_audio'),
-  input_audio: z.looseObject({ data: z.string(), format: z.string().min(1) }),
+  input_audio: z.looseObject({ data: z.string(), format: z.string().check(z.minLength(1)) }),
 });
 /** A file part: `{ type: 'file', file: { file_data?, file_id?, filename? } }`. */
 export const FilePartSchema = z.looseObject({
   type: z.literal('file'),
-  file: z.looseObject({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+  file: z.looseObject({ file_data: z.optional(z.string()), file_id: z.optional(z.string()), filename: z.optional(z.string()) }),
 });
 /** A text content part. */
 export type TextPart = z.infer<typeof TextPartSchema>;
@@ -35,15 +36,17 @@ export type OtherPart = { type: string; [key: string]: unknown };
 /** One content part: a known kind, or one rewardgate does not know (kept as it is). */
 export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | OtherPart;
 
-const KNOWN_PARTS: Record<string, z.ZodType> = { text: TextPartSchema, image_url: ImagePartSchema, input_audio: AudioPartSchema, file: FilePartSchema };
+const KNOWN_PARTS: Record<string, z.ZodMiniType> = { text: TextPartSchema, image_url: ImagePartSchema, input_audio: AudioPartSchema, file: FilePartSchema };
 
 /** One content part; known types are checked field by field, unknown types pass through. */
-export const ContentPartSchema = z.looseObject({ type: z.string().min(1) }).superRefine((part, ctx) => {
-  const known = KNOWN_PARTS[part.type];
-  if (!known) return;
-  const result = known.safeParse(part);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
-}) as unknown as z.ZodType<ContentPart>;
+export const ContentPartSchema = z.looseObject({ type: z.string().check(z.minLength(1)) }).check(
+  z.superRefine((part, ctx) => {
+    const known = KNOWN_PARTS[part.type];
+    if (!known) return;
+    const result = tryParse(known, part);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+  }),
+) as unknown as z.ZodMiniType<ContentPart>;
 
 /** Message content: a string, content parts, or null (an assistant turn that only calls tools). */
 export const ContentSchema = z.union([z.string(), z.array(ContentPartSchema), z.null()]);
@@ -56,7 +59,7 @@ export type Content = z.infer<typeof ContentSchema>;
 export const ToolCallSchema = z.object({
   id: z.string(),
   type: z.literal('function'),
-  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+  function: z.object({ name: z.string().check(z.minLength(1)), arguments: z.string() }),
 });
 /** A tool call the model made: `{ id, type: "function", function: { name, arguments } }`. */
 export type ToolCall = z.infer<typeof ToolCallSchema>;
@@ -65,10 +68,10 @@ export type ToolCall = z.infer<typeof ToolCallSchema>;
 export const ToolSchema = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    strict: z.boolean().nullish(),
+    name: z.string().check(z.minLength(1)),
+    description: z.optional(z.string()),
+    parameters: z.optional(z.record(z.string(), z.unknown())),
+    strict: z.nullish(z.boolean()),
   }),
 });
 /** A tool offered to the model (OpenAI function format, JSON Schema parameters). */
@@ -77,7 +80,7 @@ export type Tool = z.infer<typeof ToolSchema>;
 /** `tool_choice`: `none`, `auto`, `required`, or one named function. */
 export const ToolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.looseObject({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+  z.looseObject({ type: z.literal('function'), function: z.object({ name: z.string().check(z.minLength(1)) }) }),
 ]);
 /** Which tool the model may or must call. */
 export type ToolChoice = z.infer<typeof ToolChoiceSchema>;
@@ -92,25 +95,27 @@ export type ToolChoice = z.infer<typeof ToolChoiceSchema>;
 export const MessageSchema = z
   .object({
     role: z.enum(['system', 'user', 'assistant', 'tool']),
-    content: ContentSchema.optional(),
-    name: z.string().optional(),
-    tool_calls: z.array(ToolCallSchema).optional(),
-    tool_call_id: z.string().optional(),
-    reasoning: z.string().optional(),
+    content: z.optional(ContentSchema),
+    name: z.optional(z.string()),
+    tool_calls: z.optional(z.array(ToolCallSchema)),
+    tool_call_id: z.optional(z.string()),
+    reasoning: z.optional(z.string()),
   })
-  .superRefine((m, ctx) => {
-    if (m.tool_calls !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant turns carry tool_calls' });
-    if (m.reasoning !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['reasoning'], message: 'only assistant turns carry reasoning' });
-    if (m.tool_call_id !== undefined && m.role !== 'tool') ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'only tool turns carry tool_call_id' });
-    if (m.content == null && !(m.role === 'assistant' && m.tool_calls?.length)) {
-      ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be null only on an assistant turn with tool_calls)' });
-    }
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      if (m.tool_calls !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant turns carry tool_calls' });
+      if (m.reasoning !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['reasoning'], message: 'only assistant turns carry reasoning' });
+      if (m.tool_call_id !== undefined && m.role !== 'tool') ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'only tool turns carry tool_call_id' });
+      if (m.content == null && !(m.role === 'assistant' && m.tool_calls?.length)) {
+        ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be null only on an assistant turn with tool_calls)' });
+      }
+    }),
+  );
 /** A chat turn in the OpenAI shape (see {@link MessageSchema}). */
 export type Message = z.infer<typeof MessageSchema>;
 
 /** A conversation: one or more turns, oldest first. */
-export const ConversationSchema = z.array(MessageSchema).min(1, 'a conversation needs at least one message');
+export const ConversationSchema = z.array(MessageSchema).check(z.minLength(1, 'a conversation needs at least one message'));
 
 // ── requests ──────────────────────────────────────────────────────────────────────
 
@@ -123,22 +128,22 @@ export const ResponseFormatSchema = z.looseObject({ type: z.enum(['text', 'json_
  */
 export const ChatRequestSchema = z.object({
   messages: ConversationSchema,
-  model: z.string().min(1).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  top_p: z.number().gt(0).max(1).optional(),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
-  seed: z.number().int().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional(),
-  n: z.number().int().positive().optional(),
-  tools: z.array(ToolSchema).optional(),
-  tool_choice: ToolChoiceSchema.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: ResponseFormatSchema.optional(),
-  logprobs: z.boolean().optional(),
-  top_logprobs: z.number().int().min(0).max(20).optional(),
-  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).optional(),
-  extra: z.record(z.string(), z.unknown()).optional(),
+  model: z.optional(z.string().check(z.minLength(1))),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(2))),
+  top_p: z.optional(z.number().check(z.gt(0), z.maximum(1))),
+  max_tokens: z.optional(z.int().check(z.positive())),
+  max_completion_tokens: z.optional(z.int().check(z.positive())),
+  seed: z.optional(z.int()),
+  stop: z.optional(z.union([z.string(), z.array(z.string()).check(z.maxLength(16))])),
+  n: z.optional(z.int().check(z.positive())),
+  tools: z.optional(z.array(ToolSchema)),
+  tool_choice: z.optional(ToolChoiceSchema),
+  parallel_tool_calls: z.optional(z.boolean()),
+  response_format: z.optional(ResponseFormatSchema),
+  logprobs: z.optional(z.boolean()),
+  top_logprobs: z.optional(z.int().check(z.minimum(0), z.maximum(20))),
+  reasoning_effort: z.optional(z.enum(['none', 'minimal', 'low', 'medium', 'high'])),
+  extra: z.optional(z.record(z.string(), z.unknown())),
 });
 /** An OpenAI-shaped chat request (see {@link ChatRequestSchema}). */
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
@@ -147,9 +152,9 @@ export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 /** Token counts as reported by the server (or counted locally). */
 export const UsageSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
-  totalTokens: z.number().int().nonnegative(),
+  promptTokens: z.int().check(z.nonnegative()),
+  completionTokens: z.int().check(z.nonnegative()),
+  totalTokens: z.int().check(z.nonnegative()),
 });
 /** Token counts of one call. */
 export type Usage = z.infer<typeof UsageSchema>;
@@ -162,13 +167,13 @@ export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter', 't
 /** Why generation ended (see {@link FinishReasonSchema}). */
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
-const TopLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).nullish() });
+const TopLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.nullish(z.array(z.number())) });
 /** One token's log probability, OpenAI's `logprobs.content[i]`. */
-export const TokenLogprobSchema = TopLogprobSchema.extend({ top_logprobs: z.array(TopLogprobSchema).optional() });
+export const TokenLogprobSchema = z.extend(TopLogprobSchema, { top_logprobs: z.optional(z.array(TopLogprobSchema)) });
 /** One token's log probability. */
 export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 /** OpenAI's `choice.logprobs`: per-token log probabilities of the content (and of a refusal). */
-export const LogprobsSchema = z.looseObject({ content: z.array(TokenLogprobSchema).nullable(), refusal: z.array(TokenLogprobSchema).nullish() });
+export const LogprobsSchema = z.looseObject({ content: z.nullable(z.array(TokenLogprobSchema)), refusal: z.nullish(z.array(TokenLogprobSchema)) });
 /** Per-token log probabilities (OpenAI's `choice.logprobs`). */
 export type Logprobs = z.infer<typeof LogprobsSchema>;
 
@@ -177,14 +182,14 @@ export type Logprobs = z.infer<typeof LogprobsSchema>;
  * reasoning the model gave apart from the answer, and token log probabilities when asked.
  */
 export const CompletionSchema = z.object({
-  id: z.string().optional(),
-  model: z.string().optional(),
+  id: z.optional(z.string()),
+  model: z.optional(z.string()),
   text: z.string(),
-  toolCalls: z.array(ToolCallSchema).optional(),
-  reasoning: z.string().optional(),
-  logprobs: LogprobsSchema.optional(),
+  toolCalls: z.optional(z.array(ToolCallSchema)),
+  reasoning: z.optional(z.string()),
+  logprobs: z.optional(LogprobsSchema),
   finishReason: FinishReasonSchema,
-  usage: UsageSchema.optional(),
+  usage: z.optional(UsageSchema),
 });
 /** One finished answer (see {@link CompletionSchema}). */
 export type Completion = z.infer<typeof CompletionSchema>;
@@ -194,7 +199,7 @@ export type Completion = z.infer<typeof CompletionSchema>;
 /** A reward score: `value` is the scalar used for ranking; `attributes` for multi-attribute models. */
 export const ScoreSchema = z.object({
   value: z.number(),
-  attributes: z.record(z.string(), z.number()).optional(),
+  attributes: z.optional(z.record(z.string(), z.number())),
 });
 /** A reward score. */
 export type Score = z.infer<typeof ScoreSchema>;
@@ -203,7 +208,7 @@ export type Score = z.infer<typeof ScoreSchema>;
 export const CategoryHitSchema = z.object({
   category: CategorySchema,
   label: z.string(),
-  score: z.number().optional(),
+  score: z.optional(z.number()),
 });
 /** One flagged category with the vendor label. */
 export type CategoryHit = z.infer<typeof CategoryHitSchema>;
@@ -215,8 +220,8 @@ export type CategoryHit = z.infer<typeof CategoryHitSchema>;
 export const VerdictSchema = z.object({
   safe: z.boolean(),
   categories: z.array(CategoryHitSchema),
-  raw: z.unknown().optional(),
-  failedToParse: z.boolean().optional(),
+  raw: z.optional(z.unknown()),
+  failedToParse: z.optional(z.boolean()),
 });
 /** A guard's verdict. */
 export type Verdict = z.infer<typeof VerdictSchema>;

@@ -12,9 +12,9 @@ import {
   ResponseError,
   RewardgateError,
   StreamError,
-  toWireError,
   type Report,
 } from '../src/index.js';
+import { toWireError } from '../src/integrations/wire.js';
 
 type ErrorClass = typeof RewardgateError & (new (...args: never[]) => RewardgateError);
 

@@ -3,6 +3,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScoreCache } from '../eval/score-cache.js';
 import type { Score } from '../types.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /** A ScoreCache in a folder, with the file it appends to. */
 export interface DiskScoreCache extends ScoreCache {
@@ -52,7 +53,7 @@ export async function openDiskScoreCache(dir: string, scorerId: string, name: st
       for (const [key, score] of entries) {
         const k = sha(key);
         scores.set(k, score);
-        lines += `${JSON.stringify({ k, v: score.value, ...(score.attributes ? { a: score.attributes } : {}) })}\n`;
+        lines += `${JSON.stringify(omitUndefined({ k, v: score.value, a: score.attributes }))}\n`;
       }
       await appendFile(file, lines);
     },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Guard } from '../interfaces.js';
 import type { LoadGuardOptions } from '../onnx/guard.js';
 import { UsageError } from './usage-error.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /** A guard the CLI opened, with its name, where it came from, and how to release it. */
 export interface OpenedGuard {
@@ -53,7 +54,7 @@ export async function openGuards(flags: GuardFlags, env: Record<string, string |
     }
     for (const model of flags.nims) {
       const { nemoguard } = await import('../guards/nemoguard.js');
-      const guard = nemoguard({ model, ...(env.NVIDIA_API_KEY ? { apiKey: env.NVIDIA_API_KEY } : {}), ...(env.NIM_BASE_URL ? { baseURL: env.NIM_BASE_URL } : {}) });
+      const guard = nemoguard(omitUndefined({ model, apiKey: env.NVIDIA_API_KEY || undefined, baseURL: env.NIM_BASE_URL || undefined }));
       opened.push({ guard, name: model, source: 'nim', settings: { kind: 'nemoguard', model }, close: async () => {} });
     }
     return opened;
@@ -65,7 +66,7 @@ export async function openGuards(flags: GuardFlags, env: Record<string, string |
 
 async function local(name: string, path: string, device: GuardFlags['device'], threshold: number | undefined, source: OpenedGuard['source'], extra: Partial<LoadGuardOptions> = {}): Promise<OpenedGuard> {
   const { loadGuard } = await import('../onnx/index.js');
-  const guard = await loadGuard({ ...extra, path, device: device ?? 'auto', ...(threshold !== undefined ? { threshold } : {}) });
+  const guard = await loadGuard({ ...extra, path, device: device ?? 'auto', ...omitUndefined({ threshold }) });
   return { guard, name, source, settings: { kind: 'onnx', path, device: guard.device, threshold: threshold ?? 0.5 }, close: () => guard.close() };
 }
 
@@ -74,9 +75,9 @@ type ConfiguredGuard = Awaited<ReturnType<typeof import('../config/load.js').loa
 async function fromConfig(name: string, g: ConfiguredGuard, flags: GuardFlags): Promise<OpenedGuard> {
   // The file's own ONNX options (dtype, modelFile) apply; --device fills in only what it leaves out.
   if (g.onnx) return local(name, g.onnx.path, g.onnx.device ?? flags.device, flags.threshold, 'config', g.onnx);
-  const remote = (g.nemoguard ?? g.llamaGuard)!;
-  const options = { ...(remote.model ? { model: remote.model } : {}), ...(remote.baseURL ? { baseURL: remote.baseURL } : {}), ...(remote.apiKey ? { apiKey: remote.apiKey.reveal() } : {}) };
-  const kind = g.nemoguard ? 'nemoguard' : 'llamaGuard';
-  const guard = g.nemoguard ? (await import('../guards/nemoguard.js')).nemoguard(options) : (await import('../guards/llama-guard.js')).llamaGuard(options);
-  return { guard, name, source: 'config', settings: { kind, ...(remote.model ? { model: remote.model } : {}), ...(remote.baseURL ? { baseURL: remote.baseURL } : {}) }, close: async () => {} };
+  // Every hosted guard kind is built as `serve` builds it, from the same config entry.
+  const { buildGuard } = await import('../config/build-parts.js');
+  const guard = await buildGuard(g, (model) => model);
+  const [kind, remote] = Object.entries(g).find(([, v]) => v !== undefined) as [string, { model?: string; baseURL?: string }];
+  return { guard, name, source: 'config', settings: omitUndefined({ kind, model: remote.model, baseURL: remote.baseURL }), close: async () => {} };
 }

@@ -3,6 +3,7 @@ import { APIError, StreamError, UserAbortError } from '../errors.js';
 import type { StreamEvent } from '../interfaces.js';
 import { toTransportError } from '../http/transport-error.js';
 import { readSSE } from '../http/sse.js';
+import { tryParse } from '../internal/validate.js';
 import type { Transport } from '../http/transport.js';
 import { WireChunkSchema, type WireChunk } from '../wire/openai-shape.js';
 import { StreamAccumulator } from './stream-accumulator.js';
@@ -57,7 +58,8 @@ export async function* streamChat(
   }
 }
 
-function parseChunk(message: EventSourceMessage, requestId: string | undefined, redact: <T>(value: T) => T): WireChunk {
+/** @internal One SSE message of a chat stream as a chunk; an error event or body is the APIError for it. */
+export function parseChunk(message: EventSourceMessage, requestId: string | undefined, redact: <T>(value: T) => T): WireChunk {
   let json: unknown;
   try {
     json = JSON.parse(message.data);
@@ -69,7 +71,7 @@ function parseChunk(message: EventSourceMessage, requestId: string | undefined, 
   const errorBody = message.event === 'error' ? json : (json as { error?: unknown } | null)?.error != null ? json : undefined; // `"error": null` is no error
   if (errorBody !== undefined) throw APIError.generate(statusOf(errorBody), redact(errorBody), requestId);
   if (isWireChunk(json)) return json;
-  const parsed = WireChunkSchema.safeParse(json);
+  const parsed = tryParse(WireChunkSchema, json);
   if (!parsed.success) throw new StreamError('malformed', `Unexpected stream chunk shape: ${redact(message.data).slice(0, 80)}`, { cause: parsed.error });
   return parsed.data;
 }

@@ -5,6 +5,7 @@ import { toWireMessage } from '../content.js';
 import type { ChatRequest, Completion, Logprobs } from '../types.js';
 import { WireChunkSchema, WireCompletionSchema, type WireChunk, type WireCompletion, type WireToolCall, type WireToolCallDelta } from '../wire/openai-shape.js';
 import { toFinishReason, toToolCall, toUsage } from '../wire/openai-maps.js';
+import { tryParse } from '../internal/validate.js';
 import { isWireCompletion } from './wire-check.js';
 
 export { WireChunkSchema, WireCompletionSchema, toFinishReason, toToolCall, toUsage };
@@ -17,7 +18,8 @@ export type { WireChunk, WireCompletion, WireToolCall, WireToolCallDelta };
 export function toWireBody(request: ChatRequest & { model: string }, stream: boolean): Record<string, unknown> {
   const { extra, ...fields } = request;
   if (fields.messages.some((m) => m.reasoning !== undefined)) fields.messages = fields.messages.map(toWireMessage);
-  return { ...fields, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}), ...extra };
+  const streaming = stream ? { stream: true, stream_options: { include_usage: true } } : undefined;
+  return { ...fields, ...streaming, ...extra };
 }
 
 /** Reads a chat completion body; a body of the wrong shape is a ResponseError('unexpected-shape'). */
@@ -37,7 +39,7 @@ export function parseCompletion(body: unknown): Completion {
 }
 
 function parseWithZod(body: unknown): WireCompletion {
-  const parsed = WireCompletionSchema.safeParse(body);
+  const parsed = tryParse(WireCompletionSchema, body);
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
   throw new ResponseError('unexpected-shape', `Unexpected chat completion shape: ${where}`, { cause: parsed.error });

@@ -1,7 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ResponseError } from '../errors.js';
+import { tryParse } from '../internal/validate.js';
 import type { CallOptions } from '../interfaces.js';
 import type { Transport } from '../http/transport.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /**
  * One entry of `GET /v1/models`.
@@ -15,7 +17,7 @@ export interface ModelInfo {
 }
 
 const ModelListSchema = z.object({
-  data: z.array(z.object({ id: z.string(), owned_by: z.string().nullish(), created: z.number().nullish() }).loose()),
+  data: z.array(z.looseObject({ id: z.string(), owned_by: z.nullish(z.string()), created: z.nullish(z.number()) })),
 });
 
 /**
@@ -37,13 +39,9 @@ export class ModelsAPI {
    */
   async list(options: CallOptions = {}): Promise<ModelInfo[]> {
     const { body } = await this.#transport.json({ method: 'get', path: 'models', signal: options.signal });
-    const parsed = ModelListSchema.safeParse(body);
+    const parsed = tryParse(ModelListSchema, body);
     if (!parsed.success) throw new ResponseError('unexpected-shape', 'Unexpected /models answer', { cause: parsed.error });
-    return parsed.data.data.map((m) => ({
-      id: m.id,
-      ...(m.owned_by ? { ownedBy: m.owned_by } : {}),
-      ...(typeof m.created === 'number' ? { created: m.created } : {}),
-    }));
+    return parsed.data.data.map((m) => omitUndefined({ id: m.id, ownedBy: m.owned_by || undefined, created: typeof m.created === 'number' ? m.created : undefined }));
   }
 }
 

@@ -1,17 +1,20 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MessageSchema } from '../types.js';
 
 /**
  * Attribute weights by name: the HelpSteer2 names override the model card's, any other name
  * (a multi-label model's) adds its own. A name the answer lacks is an error when it is read.
  */
-export const RewardWeightsSchema = z.record(z.string().min(1), z.number().finite()).superRefine((weights, ctx) => {
-  // A near miss of a HelpSteer2 name is a typo, caught now rather than at every score.
-  for (const name of Object.keys(weights)) {
-    const near = HELPSTEER.find((h) => h !== name && distance(h, name.toLowerCase()) <= 2);
-    if (near) ctx.addIssue({ code: 'custom', path: [name], message: `not an attribute: did you mean "${near}"?` });
-  }
-});
+// (zod numbers are finite: Infinity and NaN are rejected.)
+export const RewardWeightsSchema = z.record(z.string().check(z.minLength(1)), z.number()).check(
+  z.superRefine((weights, ctx) => {
+    // A near miss of a HelpSteer2 name is a typo, caught now rather than at every score.
+    for (const name of Object.keys(weights)) {
+      const near = HELPSTEER.find((h) => h !== name && distance(h, name.toLowerCase()) <= 2);
+      if (near) ctx.addIssue({ code: 'custom', path: [name], message: `not an attribute: did you mean "${near}"?` });
+    }
+  }),
+);
 
 const HELPSTEER = ['helpfulness', 'correctness', 'coherence', 'complexity', 'verbosity'];
 
@@ -27,28 +30,24 @@ function distance(a: string, b: string): number {
 }
 
 /** A conversation to score: the last turn is the assistant's answer being judged. */
-export const ScoredConversationSchema = z
-  .array(MessageSchema)
-  .min(1, 'a conversation needs at least one message')
-  .superRefine((messages, ctx) => {
+export const ScoredConversationSchema = z.array(MessageSchema).check(
+  z.minLength(1, 'a conversation needs at least one message'),
+  z.superRefine((messages, ctx) => {
     const last = messages.at(-1);
     if (last && last.role !== 'assistant') {
       ctx.addIssue({ code: 'custom', path: [messages.length - 1, 'role'], message: "the last message must be the assistant's answer to score" });
     }
-  });
+  }),
+);
 
-export const RewardRequestSchema = z
-  .object({ model: z.string().min(1), messages: ScoredConversationSchema, weights: RewardWeightsSchema.optional() })
-  .strict();
+export const RewardRequestSchema = z.strictObject({ model: z.string().check(z.minLength(1)), messages: ScoredConversationSchema, weights: z.optional(RewardWeightsSchema) });
 
-export const RewardBatchRequestSchema = z
-  .object({
-    model: z.string().min(1),
-    conversations: z.array(ScoredConversationSchema),
-    weights: RewardWeightsSchema.optional(),
-    concurrency: z.number().int().positive().max(64).optional(),
-  })
-  .strict();
+export const RewardBatchRequestSchema = z.strictObject({
+  model: z.string().check(z.minLength(1)),
+  conversations: z.array(ScoredConversationSchema),
+  weights: z.optional(RewardWeightsSchema),
+  concurrency: z.optional(z.int().check(z.positive(), z.maximum(64))),
+});
 
 /**
  * `client.reward.score` input. `weights` sets attribute weights (HelpSteer2 defaults, or any attribute's name).

@@ -1,15 +1,10 @@
 import { ValidationError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import type { ChatModel, Guard, Scorer } from '../interfaces.js';
-import { bestOfN } from '../middleware/best-of-n/best-of-n.js';
 import { pipeline } from '../pipeline/pipeline.js';
-import { safety } from '../middleware/safety/safety.js';
-import { scoreThreshold } from '../middleware/score-threshold/score-threshold.js';
-import { toolPolicy } from '../middleware/tool-policy/tool-policy.js';
-import { speculativeBestOfN } from '../middleware/speculative-best-of-n/speculative-best-of-n.js';
-import type { GuardedModel, Middleware, PipelineEvent } from '../pipeline/types.js';
-import { nimReward } from '../scorers/nim-reward.js';
-import { remoteGuard } from './build-guard.js';
+import type { GuardedModel, PipelineEvent } from '../pipeline/types.js';
+import { buildGuard, buildScorer, buildStep } from './build-parts.js';
+import { revealed } from './from-options.js';
 import { parseConfig } from './load.js';
 import type { GuardConfigFile, GuardConfigInput } from './schema.js';
 
@@ -33,6 +28,10 @@ export interface BuildOptions {
   onEvent?: (event: PipelineEvent) => void;
   /** The fetch the upstream client uses (the guard proxy passes one that bounds answer sizes). */
   fetch?: typeof globalThis.fetch;
+  /** Wraps each built guard before the pipeline gets it, by its config name (the guard proxy times them for /metrics). */
+  wrapGuard?: (name: string, guard: Guard) => Guard;
+  /** Wraps each built scorer before the pipeline gets it, by its config name. */
+  wrapScorer?: (name: string, scorer: Scorer) => Scorer;
 }
 
 type Closable = { close(): Promise<void> };
@@ -54,43 +53,20 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
   const keep = <T extends Closable>(model: T) => (opened.push(model), model);
   try {
     const upstreamTask: Promise<ChatModel> = config.upstream.onnx
-      ? onnx().then(async ({ loadChatModel }) => keep(await loadChatModel({ ...config.upstream.onnx! })))
+      ? onnx().then(async ({ loadChatModel }) => keep(await loadChatModel(config.upstream.onnx!)))
       : Promise.resolve(remoteUpstream(config.upstream, options.fetch));
-    const scorerTasks = Object.entries(config.scorers).map(async ([name, s]): Promise<[string, Scorer]> => {
-      if (s.onnx) {
-        const { loadScorer } = await onnx();
-        return [name, keep(await loadScorer({ ...s.onnx }))];
-      }
-      const nim = s.nim!;
-      return [
-        name,
-        nimReward({
-          model: nim.model,
-          ...(nim.baseURL ? { baseURL: nim.baseURL } : {}),
-          ...(nim.apiKey ? { apiKey: nim.apiKey.reveal() } : {}),
-          ...(nim.weights ? { weights: nim.weights } : {}),
-        }),
-      ];
-    });
-    const guardTasks = Object.entries(config.guards).map(async ([name, g]): Promise<[string, Guard]> => {
-      if (g.onnx) {
-        const { loadGuard } = await onnx();
-        return [name, keep(await loadGuard({ ...g.onnx }))];
-      }
-      return [name, remoteGuard(g)];
-    });
+    const scorerTasks = Object.entries(config.scorers).map(async ([name, s]): Promise<[string, Scorer]> => [name, await buildScorer(s, keep)]);
+    const guardTasks = Object.entries(config.guards).map(async ([name, g]): Promise<[string, Guard]> => [name, await buildGuard(g, keep)]);
     // Wait for every load, failed or not: a model still loading when another fails must be closed too.
     await Promise.allSettled([upstreamTask, ...scorerTasks, ...guardTasks]);
     const [upstream, scorerList, guardList] = await Promise.all([upstreamTask, Promise.all(scorerTasks), Promise.all(guardTasks)]);
-    const scorers = Object.fromEntries(scorerList);
-    const guards = Object.fromEntries(guardList);
+    const { wrapScorer, wrapGuard } = options;
+    const scorers = Object.fromEntries(wrapScorer ? scorerList.map(([name, s]) => [name, wrapScorer(name, s)]) : scorerList);
+    const guards = Object.fromEntries(wrapGuard ? guardList.map(([name, g]) => [name, wrapGuard(name, g)]) : guardList);
     const servedScorers: Record<string, Scorer> = { ...scorers };
     for (const [name, s] of Object.entries(config.scorers)) if (s.serveAs) servedScorers[s.serveAs] = scorers[name]!;
-    const middleware = config.pipeline.map((step, i) => atPath(`pipeline[${i}].${Object.keys(step)[0]}`, () => toMiddleware(step, scorers, guards)));
-    const model = pipeline(upstream, middleware, {
-      ...(config.upstream.model ? { modelName: config.upstream.model } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    });
+    const middleware = config.pipeline.map((step, i) => atPath(`pipeline[${i}].${Object.keys(step)[0]}`, () => buildStep(step, { scorers, guards })));
+    const model = pipeline(upstream, middleware, { modelName: config.upstream.model, onEvent: options.onEvent });
     return { model, upstream, scorers, guards, servedScorers, close: () => closeAll(opened) };
   } catch (error) {
     await closeAll(opened);
@@ -99,33 +75,8 @@ export async function buildFromConfig(input: GuardConfigFile | GuardConfigInput,
 }
 
 function remoteUpstream(upstream: GuardConfigFile['upstream'], fetch: typeof globalThis.fetch | undefined): ChatModel {
-  const { baseURL, apiKey, timeouts, maxRetries, model } = upstream;
-  return createClient({
-    baseURL,
-    ...(fetch ? { fetch } : {}),
-    ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
-    ...(timeouts ? { timeouts } : {}),
-    ...(maxRetries !== undefined ? { maxRetries } : {}),
-  }).chatModel(model);
-}
-
-// Names were checked by the schema, so the lookups cannot miss.
-function toMiddleware(step: GuardConfigFile['pipeline'][number], scorers: Record<string, Scorer>, guards: Record<string, Guard>): Middleware {
-  if (step.safety) {
-    const { guard, ...rest } = step.safety;
-    return safety({ ...rest, guard: guards[guard]! });
-  }
-  if (step.bestOfN) {
-    const { scorer, ...rest } = step.bestOfN;
-    return bestOfN({ ...rest, scorer: scorers[scorer]! });
-  }
-  if (step.speculativeBestOfN) {
-    const { scorer, ...rest } = step.speculativeBestOfN;
-    return speculativeBestOfN({ ...rest, scorer: scorers[scorer]! });
-  }
-  if (step.toolPolicy) return toolPolicy(step.toolPolicy);
-  const { scorer, ...rest } = step.scoreThreshold!;
-  return scoreThreshold({ ...rest, scorer: scorers[scorer]! });
+  const { model, onnx: _local, ...client } = upstream;
+  return createClient({ ...revealed(client), fetch }).chatModel(model);
 }
 
 // A step's own option checks (failMode with onGuardError...) name the step's path, as the schema's do.

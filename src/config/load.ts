@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ValidationError } from '../errors.js';
+import { tryParse } from '../internal/validate.js';
 import { interpolateEnv, type ForbiddenValue, type MissingVariable } from './interpolate.js';
 import { GuardConfigFileSchema, type GuardConfigFile } from './schema.js';
 
@@ -28,7 +29,7 @@ export function parseConfig(value: unknown, options: ConfigOptions = {}, where =
   if (embedded.length) {
     throw new ValidationError(where, embedded.map((m) => ({ path: m.path, message: `environment variable ${m.name} is not set` })));
   }
-  const result = GuardConfigFileSchema.safeParse(resolved);
+  const result = tryParse(GuardConfigFileSchema, resolved);
   if (result.success) return result.data;
   const error = ValidationError.fromZod(where, result.error);
   // A required key that came from an unset `${VAR}` says so, instead of a bare "required".
@@ -60,6 +61,7 @@ export async function loadConfig(file: string, options: ConfigOptions = {}): Pro
   const base = dirname(resolve(file));
   const local = [config.upstream, ...Object.values(config.scorers), ...Object.values(config.guards)];
   for (const source of local) if (source.onnx) source.onnx.path = resolve(base, source.onnx.path);
+  for (const scorer of Object.values(config.scorers)) if (scorer.kserve) scorer.kserve.tokenizer = resolve(base, scorer.kserve.tokenizer);
   return config;
 }
 

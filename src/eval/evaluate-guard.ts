@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CallOptions, Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { labelGuardRow, type LabelledConversation } from './guard-row.js';
@@ -20,8 +20,8 @@ export interface GuardEvalResult extends GuardEvalSummary {
 }
 
 const OptionsSchema = z.object({
-  concurrency: z.number().int().positive().default(4),
-  target: z.enum(['auto', 'prompt', 'response']).default('auto'),
+  concurrency: z._default(z.int().check(z.positive()), 4),
+  target: z._default(z.enum(['auto', 'prompt', 'response']), 'auto'),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
@@ -59,9 +59,9 @@ export interface RewardBench2Result extends RewardBench2Summary {
 export type AnyRewardBenchResult = RewardBenchResult | RewardBench2Result;
 
 const OptionsSchema = z.object({
-  batchSize: z.number().int().positive().default(16),
-  format: z.enum(['rb1', 'rb2', 'auto']).default('auto'),
-  defaultSubset: z.string().min(1).default('default'),
+  batchSize: z._default(z.int().check(z.positive()), 16),
+  format: z._default(z.enum(['rb1', 'rb2', 'auto']), 'auto'),
+  defaultSubset: z._default(z.string().check(z.minLength(1)), 'default'),
 });
 
 /**

@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
+import { validate } from '../internal/validate.js';
 import { nemoguardCategories } from '../guards/taxonomy-maps.js';
 import { CategorySchema, type Category } from '../taxonomy.js';
 import type { Message } from '../types.js';
@@ -16,17 +17,17 @@ import { PromptSchema, promptTurns } from './prompt.js';
  * GuardRowSchema.parse({ prompt: 'How do I hotwire a car?', label: 'unsafe', categories: ['Criminal Planning/Confessions'] });
  */
 export const GuardRowSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).nullish(),
-  prompt: PromptSchema.optional(),
-  user_input: z.string().optional(),
-  response: z.string().nullish(),
-  model_output: z.string().nullish(),
-  label: z.union([z.string(), z.number()]).nullish(),
-  prompt_label: z.string().nullish(),
-  response_label: z.string().nullish(),
-  toxicity: z.number().nullish(),
-  categories: z.union([z.array(z.string()), z.string()]).nullish(),
-  violated_categories: z.union([z.array(z.string()), z.string()]).nullish(),
+  id: z.nullish(z.union([z.string(), z.number()])),
+  prompt: z.optional(PromptSchema),
+  user_input: z.optional(z.string()),
+  response: z.nullish(z.string()),
+  model_output: z.nullish(z.string()),
+  label: z.nullish(z.union([z.string(), z.number()])),
+  prompt_label: z.nullish(z.string()),
+  response_label: z.nullish(z.string()),
+  toxicity: z.nullish(z.number()),
+  categories: z.nullish(z.union([z.array(z.string()), z.string()])),
+  violated_categories: z.nullish(z.union([z.array(z.string()), z.string()])),
 });
 /** One labelled row of a guard evaluation set. */
 export type GuardRow = z.infer<typeof GuardRowSchema>;
@@ -49,9 +50,7 @@ export interface LabelledConversation {
  * and a label for it, else the prompt; `'prompt'` / `'response'` force one (Aegis rows label both).
  */
 export function labelGuardRow(value: unknown, target: 'auto' | GuardTarget, where: string): LabelledConversation {
-  const parsed = GuardRowSchema.safeParse(value);
-  if (!parsed.success) throw ValidationError.fromZod(where, parsed.error);
-  const row = parsed.data;
+  const row = validate(GuardRowSchema, value, where);
   const prompt = row.prompt ?? row.user_input;
   if (prompt === undefined) throw new ValidationError(where, [{ path: 'prompt', message: 'a row needs `prompt` (or `user_input`)' }]);
   const response = row.response ?? row.model_output ?? undefined;

@@ -1,4 +1,4 @@
-// Evaluation of reward models (RewardBench 1 and 2) and guards, with any Scorer or Guard.
+// rewardgate/eval: evaluation of reward models (RewardBench 1 and 2) and guards, with any Scorer or Guard.
 export { evaluateRewardBench } from './evaluate.js';
 export type { EvaluateOptions, RowOutcome, RowOutcome2, RewardBenchResult, RewardBench2Result, AnyRewardBenchResult } from './evaluate.js';
 export { summarizeRewardBench } from './summarize.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MessageSchema, type Message } from '../types.js';
 
 /**
@@ -9,7 +9,7 @@ import { MessageSchema, type Message } from '../types.js';
  * PromptSchema.parse('What is 2 + 2?');
  * PromptSchema.parse([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'And 2 + 2?' }]);
  */
-export const PromptSchema = z.union([z.string(), z.array(MessageSchema).min(1, 'a prompt needs at least one message')], {
+export const PromptSchema = z.union([z.string(), z.array(MessageSchema).check(z.minLength(1, 'a prompt needs at least one message'))], {
   error: 'expected a string or a messages array',
 });
 /** A prompt: a user text, or a conversation (messages array). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PromptSchema } from './prompt.js';
 
 /**
@@ -10,11 +10,11 @@ import { PromptSchema } from './prompt.js';
  * const row = RewardBenchRowSchema.parse(JSON.parse(line));
  */
 export const RewardBenchRowSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).optional(),
+  id: z.optional(z.union([z.string(), z.number()])),
   prompt: PromptSchema,
   chosen: z.string(),
   rejected: z.string(),
-  subset: z.string().min(1).optional(),
+  subset: z.optional(z.string().check(z.minLength(1))),
 });
 /** One RewardBench (v1) row. */
 export type RewardBenchRow = z.infer<typeof RewardBenchRowSchema>;

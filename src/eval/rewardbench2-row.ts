@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PromptSchema } from './prompt.js';
 
 /**
@@ -13,22 +13,24 @@ import { PromptSchema } from './prompt.js';
  */
 export const RewardBench2RowSchema = z
   .looseObject({
-    id: z.union([z.string(), z.number()]).optional(),
+    id: z.optional(z.union([z.string(), z.number()])),
     prompt: PromptSchema,
-    chosen: z.array(z.string()).min(1, 'needs at least one answer'),
+    chosen: z.array(z.string()).check(z.minLength(1, 'needs at least one answer')),
     rejected: z.array(z.string()),
-    num_correct: z.number().int().min(1).optional(),
-    total_completions: z.number().int().min(1).optional(),
-    subset: z.string().min(1).optional(),
+    num_correct: z.optional(z.int().check(z.minimum(1))),
+    total_completions: z.optional(z.int().check(z.minimum(1))),
+    subset: z.optional(z.string().check(z.minLength(1))),
   })
-  .superRefine((row, ctx) => {
-    const total = row.chosen.length + row.rejected.length;
-    if (row.total_completions !== undefined && row.total_completions !== total) {
-      ctx.addIssue({ code: 'custom', path: ['total_completions'], message: `is ${row.total_completions}, but chosen and rejected hold ${total} answers` });
-    }
-    if (row.num_correct !== undefined && row.num_correct > total) {
-      ctx.addIssue({ code: 'custom', path: ['num_correct'], message: `is ${row.num_correct}, more than the ${total} answers` });
-    }
-  });
+  .check(
+    z.superRefine((row, ctx) => {
+      const total = row.chosen.length + row.rejected.length;
+      if (row.total_completions !== undefined && row.total_completions !== total) {
+        ctx.addIssue({ code: 'custom', path: ['total_completions'], message: `is ${row.total_completions}, but chosen and rejected hold ${total} answers` });
+      }
+      if (row.num_correct !== undefined && row.num_correct > total) {
+        ctx.addIssue({ code: 'custom', path: ['num_correct'], message: `is ${row.num_correct}, more than the ${total} answers` });
+      }
+    }),
+  );
 /** One RewardBench 2 row. */
 export type RewardBench2Row = z.infer<typeof RewardBench2RowSchema>;

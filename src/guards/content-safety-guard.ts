@@ -8,6 +8,7 @@ import { guardCall, ReplyFormat } from './guard-failure.js';
 import { parseNemoguard } from './nemoguard-parse.js';
 import { lastExchange, nemoguardPrompt } from './nemoguard-prompt.js';
 import type { CategoryVendor } from './taxonomy-maps.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 export interface ContentSafetySpec {
   /** The guard's name in errors and option paths, e.g. `nemoguard`. */
@@ -25,7 +26,7 @@ export function contentSafetyGuard(spec: ContentSafetySpec, options: GuardModelO
   return {
     async check(input, callOptions = {}) {
       const conversation = validate(ConversationSchema, input, 'guard conversation');
-      const request = { messages: [{ role: 'user' as const, content: nemoguardPrompt(conversation) }], ...(model ? { model } : {}), max_tokens: maxTokens, temperature: 0 };
+      const request = omitUndefined({ messages: [{ role: 'user' as const, content: nemoguardPrompt(conversation) }], model, max_tokens: maxTokens, temperature: 0 });
       const completion = await guardCall(spec.guard, () => chat.generate(request, callOptions));
       const reading = parseNemoguard(completion.text, spec.vendor);
       const judgesResponse = lastExchange(conversation).response !== undefined;

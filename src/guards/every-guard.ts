@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Guard } from '../interfaces.js';
 import { allOrCancel } from '../internal/all-or-cancel.js';
 import { validate } from '../internal/validate.js';
@@ -6,7 +6,7 @@ import type { CategoryHit, Verdict } from '../types.js';
 
 const GuardsSchema = z
   .array(z.custom<Guard>((v) => typeof v === 'object' && v !== null && typeof (v as Guard).check === 'function', 'expected a Guard'))
-  .min(1, 'give at least one guard');
+  .check(z.minLength(1, 'give at least one guard'));
 
 /**
  * All guards must pass: runs them in parallel; the verdict is safe only when every one is, and

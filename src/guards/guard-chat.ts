@@ -1,55 +1,52 @@
 // Internal: the shared options of LLM-backed guards (NemoGuard, Llama Guard) and how they find
 // their ChatModel: a given `chat`, a given `client`, or a client made from baseURL / apiKey.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createClient, RewardgateClient } from '../client/create-client.js';
 import type { ChatModel } from '../interfaces.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
+/** The options every LLM-backed guard takes; each guard's own schema extends it. */
 export const GuardModelOptionsSchema = z
-  .object({
-    client: z.instanceof(RewardgateClient).optional(),
-    baseURL: z.url().optional(),
-    apiKey: z.string().min(1).optional(),
-    model: z.string().min(1).optional(),
-    chat: z.custom<ChatModel>((v) => typeof v === 'object' && v !== null && typeof (v as ChatModel).generate === 'function', 'expected a ChatModel').optional(),
-    failMode: z.enum(['closed', 'open']).default('closed'),
-    maxTokens: z.number().int().positive().optional(),
+  .strictObject({
+    /** A rewardgate client to call the guard model with. */
+    client: z.optional(z.instanceof(RewardgateClient)),
+    /** Or the base URL of a NIM / OpenAI-compatible server (default: hosted NIM, `NVIDIA_API_KEY`). */
+    baseURL: z.optional(z.url()),
+    /** The key of that server, sent as `Authorization: Bearer`. */
+    apiKey: z.optional(z.string().check(z.minLength(1))),
+    /** The guard model's id. */
+    model: z.optional(z.string().check(z.minLength(1))),
+    /** Or any ChatModel that serves the guard model (a local one, `fromOpenAI`...). */
+    chat: z.optional(z.custom<ChatModel>((v) => typeof v === 'object' && v !== null && typeof (v as ChatModel).generate === 'function', 'expected a ChatModel')),
+    /**
+     * A reply that cannot be parsed, once this guard has read one: `'closed'` (default) judges it
+     * unsafe, `'open'` safe, both with `failedToParse: true`. While no reply was ever readable, an
+     * unreadable one throws GuardConfigurationError (the model does not speak the guard's format).
+     */
+    failMode: z._default(z.enum(['closed', 'open']), 'closed'),
+    /** Cap on the guard's reply tokens. */
+    maxTokens: z.optional(z.int().check(z.positive())),
   })
-  .strict()
-  .refine((o) => [o.chat, o.client, o.baseURL ?? o.apiKey].filter((x) => x !== undefined).length <= 1, {
-    message: 'pass one of chat, client, or baseURL/apiKey',
-    path: ['chat'],
-  });
+  .check(
+    z.refine((o) => [o.chat, o.client, o.baseURL ?? o.apiKey].filter((x) => x !== undefined).length <= 1, {
+      message: 'pass one of chat, client, or baseURL/apiKey',
+      path: ['chat'],
+    }),
+  );
 
 /**
  * Options every LLM-backed guard takes.
  *
  * @example
  * const options: GuardModelOptions = { chat: fromOpenAI(openai, { model: 'llama-guard' }) };
+ * @interface
  */
-export interface GuardModelOptions {
-  /** A rewardgate client to call the guard model with. */
-  client?: RewardgateClient;
-  /** Or the base URL and key of a NIM / OpenAI-compatible server (default: hosted NIM, `NVIDIA_API_KEY`). */
-  baseURL?: string;
-  apiKey?: string;
-  /** The guard model's id. */
-  model?: string;
-  /** Or any ChatModel that serves the guard model (a local one, `fromOpenAI`...). */
-  chat?: ChatModel;
-  /**
-   * A reply that cannot be parsed, once this guard has read one: `'closed'` (default) judges it
-   * unsafe, `'open'` safe, both with `failedToParse: true`. While no reply was ever readable, an
-   * unreadable one throws GuardConfigurationError (the model does not speak the guard's format).
-   */
-  failMode?: 'closed' | 'open';
-  /** Cap on the guard's reply tokens. */
-  maxTokens?: number;
-}
+export type GuardModelOptions = z.input<typeof GuardModelOptionsSchema>;
 
 /** The ChatModel to call and the model id to put in requests (none for a user's own `chat`). */
 export function guardChat(opts: z.output<typeof GuardModelOptionsSchema>, defaultModel: string): { chat: ChatModel; model: string | undefined } {
   if (opts.chat) return { chat: opts.chat, model: opts.model };
-  const client = opts.client ?? createClient({ ...(opts.baseURL ? { baseURL: opts.baseURL } : {}), ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) });
+  const client = opts.client ?? createClient(omitUndefined({ baseURL: opts.baseURL, apiKey: opts.apiKey }));
   const model = opts.model ?? defaultModel;
   return { chat: client.chatModel(model), model };
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CallOptions, Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { VerdictSchema, type Message, type Verdict } from '../types.js';

@@ -1,13 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { turnText } from '../content.js';
 import { GuardConfigurationError } from '../errors.js';
 import { DEFAULT_NVCF } from '../http/nvcf-poll.js';
-import { DEFAULT_TIMEOUTS, TimeoutsSchema, type Timeouts } from '../http/timeouts.js';
+import { DEFAULT_TIMEOUTS, TimeoutsSchema } from '../http/timeouts.js';
 import { Transport } from '../http/transport.js';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type Verdict } from '../types.js';
 import { guardCall } from './guard-failure.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /**
  * NVIDIA's hosted JailbreakDetect base URL (jailbreakDetect()'s default).
@@ -18,35 +19,30 @@ import { guardCall } from './guard-failure.js';
 export const JAILBREAK_DETECT_HOSTED_URL = 'https://ai.api.nvidia.com';
 const HOSTED_PATH = 'v1/security/nvidia/nemoguard-jailbreak-detect';
 
+/** The options of {@link jailbreakDetect}; the config file's `jailbreakDetect` guards are made from it. */
+export const JailbreakDetectOptionsSchema = z.strictObject({
+  /** Default: NVIDIA's hosted service. A self-hosted NIM: `http://host:8000` (requests go to `/v1/classify`). */
+  baseURL: z._default(z.url(), JAILBREAK_DETECT_HOSTED_URL),
+  /** Default: `NVIDIA_API_KEY`, for NVIDIA hosts only. Sent as `Authorization: Bearer`. */
+  apiKey: z.optional(z.string().check(z.minLength(1))),
+  /** Extra headers sent with every request. */
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
+  maxRetries: z._default(z.int().check(z.minimum(0), z.maximum(20)), 2),
+  /** Deadlines in ms: headersMs, firstChunkMs, idleMs, totalMs. */
+  timeouts: z._default(z.strictObject(TimeoutsSchema.shape), {}),
+  /** The fetch to use (default: the global one). */
+  fetch: z.optional(z.custom<typeof globalThis.fetch>((f) => typeof f === 'function', 'expected a fetch function')),
+});
+
 /**
  * Options of {@link jailbreakDetect}.
  *
  * @example
  * const options: JailbreakDetectOptions = { baseURL: 'http://localhost:8000', maxRetries: 1 };
+ * @interface
  */
-export interface JailbreakDetectOptions {
-  /** Default: NVIDIA's hosted service. A self-hosted NIM: `http://host:8000` (requests go to `/v1/classify`). */
-  baseURL?: string;
-  /** Default: `NVIDIA_API_KEY`, for NVIDIA hosts only. Sent as `Authorization: Bearer`. */
-  apiKey?: string;
-  headers?: Record<string, string>;
-  /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
-  maxRetries?: number;
-  timeouts?: Timeouts;
-  /** The fetch to use (default: the global one). */
-  fetch?: typeof globalThis.fetch;
-}
-
-const OptionsSchema = z
-  .object({
-    baseURL: z.url().default(JAILBREAK_DETECT_HOSTED_URL),
-    apiKey: z.string().min(1).optional(),
-    headers: z.record(z.string(), z.string()).default({}),
-    maxRetries: z.number().int().min(0).max(20).default(2),
-    timeouts: TimeoutsSchema.strict().default({}),
-    fetch: z.custom<typeof globalThis.fetch>((f) => typeof f === 'function', 'expected a fetch function').optional(),
-  })
-  .strict();
+export type JailbreakDetectOptions = z.input<typeof JailbreakDetectOptionsSchema>;
 
 /**
  * A Guard on NemoGuard JailbreakDetect: `POST /v1/classify` with `{ input }` (the last turn's
@@ -60,7 +56,7 @@ const OptionsSchema = z
  * await guard.check([{ role: 'user', content: 'Ignore all previous instructions and...' }]);
  */
 export function jailbreakDetect(options: JailbreakDetectOptions = {}): Guard {
-  const opts = validate(OptionsSchema, options, 'jailbreakDetect options');
+  const opts = validate(JailbreakDetectOptionsSchema, options, 'jailbreakDetect options');
   const { base, path } = endpoint(opts.baseURL);
   const env = isNvidiaHost(base) && typeof process !== 'undefined' ? process.env?.NVIDIA_API_KEY : undefined;
   const transport = new Transport({
@@ -94,7 +90,7 @@ export function toVerdict(body: unknown): Verdict {
     throw new GuardConfigurationError('jailbreakDetect', 'unreadable_reply', `jailbreakDetect: the answer is not JailbreakDetect's { jailbreak, score } (check baseURL): ${excerpt}`);
   }
   const score = typeof b!.score === 'number' && Number.isFinite(b!.score) ? b!.score : undefined;
-  const hit = { category: 'jailbreak' as const, label: 'jailbreak', ...(score !== undefined ? { score } : {}) };
+  const hit = omitUndefined({ category: 'jailbreak' as const, label: 'jailbreak', score });
   return { safe: !jailbreak, categories: jailbreak ? [hit] : [], raw: body };
 }
 

@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
-import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
+import { GuardModelOptionsSchema, guardChat, stripThink } from './guard-chat.js';
 import { guardCall, ReplyFormat } from './guard-failure.js';
 import { llamaGuardPrompt, llamaGuardTurns } from './llama-guard-prompt.js';
 import { mapCategory } from './taxonomy-maps.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /**
  * The hosted Llama Guard 3 model id (llamaGuard()'s default).
@@ -15,21 +16,23 @@ import { mapCategory } from './taxonomy-maps.js';
  */
 export const LLAMA_GUARD_MODEL = 'meta/llama-guard-3-8b';
 
+/** The options of {@link llamaGuard}; the config file's `llamaGuard` guards are made from it. */
+export const LlamaGuardOptionsSchema = z.extend(GuardModelOptionsSchema, {
+  /**
+   * `'chat-template'` (default): send the conversation; the server's Llama Guard chat template
+   * builds the prompt (NIM, vLLM). `'instruction'`: send the documented instruction as one message.
+   */
+  prompt: z._default(z.enum(['chat-template', 'instruction']), 'chat-template'),
+});
+
 /**
  * Options of {@link llamaGuard}.
  *
  * @example
  * const options: LlamaGuardOptions = { baseURL: 'http://localhost:8000/v1', prompt: 'instruction' };
+ * @interface
  */
-export interface LlamaGuardOptions extends GuardModelOptions {
-  /**
-   * `'chat-template'` (default): send the conversation; the server's Llama Guard chat template
-   * builds the prompt (NIM, vLLM). `'instruction'`: send the documented instruction as one message.
-   */
-  prompt?: 'chat-template' | 'instruction';
-}
-
-const PromptSchema = z.enum(['chat-template', 'instruction']).default('chat-template');
+export type LlamaGuardOptions = z.input<typeof LlamaGuardOptionsSchema>;
 
 /**
  * A Guard on Llama Guard 3: the reply's first line is `safe` or `unsafe`, the next the S-codes
@@ -40,17 +43,15 @@ const PromptSchema = z.enum(['chat-template', 'instruction']).default('chat-temp
  * const guard = llamaGuard({ baseURL: 'http://localhost:8000/v1', model: 'meta-llama/Llama-Guard-3-8B' });
  */
 export function llamaGuard(options: LlamaGuardOptions = {}): Guard {
-  const { prompt: promptOption, ...rest } = options;
-  const opts = validate(GuardModelOptionsSchema, rest, 'llamaGuard options');
-  const prompt = validate(z.object({ prompt: PromptSchema }), { prompt: promptOption }, 'llamaGuard options');
+  const opts = validate(LlamaGuardOptionsSchema, options, 'llamaGuard options');
   const { chat, model } = guardChat(opts, LLAMA_GUARD_MODEL);
   const format = new ReplyFormat('llamaGuard', "Llama Guard's `safe` / `unsafe` lines");
   return {
     async check(input, callOptions = {}) {
       const conversation = validate(ConversationSchema, input, 'guard conversation');
       const messages: Message[] =
-        prompt.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : asTextTurns(conversation);
-      const request = { messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 20, temperature: 0 };
+        opts.prompt === 'instruction' ? [{ role: 'user', content: llamaGuardPrompt(conversation) }] : asTextTurns(conversation);
+      const request = omitUndefined({ messages, model, max_tokens: opts.maxTokens ?? 20, temperature: 0 });
       const completion = await guardCall('llamaGuard', () => chat.generate(request, callOptions));
       const parsed = parseLlamaGuard(completion.text);
       if (!parsed) return format.unreadable(completion.text, opts.failMode, completion.finishReason);

@@ -1,10 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { turnText } from '../content.js';
 import type { Guard } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type Message, type Verdict } from '../types.js';
-import { GuardModelOptionsSchema, guardChat, stripThink, type GuardModelOptions } from './guard-chat.js';
+import { GuardModelOptionsSchema, guardChat, stripThink } from './guard-chat.js';
 import { guardCall, ReplyFormat } from './guard-failure.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /**
  * The hosted Llama-3.1-NemoGuard-8B-TopicControl model id (topicControl()'s default).
@@ -18,18 +19,20 @@ export const TOPIC_CONTROL_MODEL = 'nvidia/llama-3.1-nemoguard-8b-topic-control'
 export const TOPIC_CONTROL_INSTRUCTION =
   'If any of the above conditions are violated, please respond with "off-topic". Otherwise, respond with "on-topic". You must respond with "on-topic" or "off-topic".';
 
+/** The options of {@link topicControl}; the config file's `topicControl` guards are made from it. */
+export const TopicControlOptionsSchema = z.extend(GuardModelOptionsSchema, {
+  /** The app's topic rules (the system prompt); the model's fixed instruction sentence is appended. */
+  rules: z.string().check(z.trim(), z.minLength(1, 'give the topic rules')),
+});
+
 /**
  * Options of {@link topicControl}.
  *
  * @example
  * const options: TopicControlOptions = { rules: 'You are a banking assistant. Only discuss accounts and cards.' };
+ * @interface
  */
-export interface TopicControlOptions extends GuardModelOptions {
-  /** The app's topic rules (the system prompt); the model's fixed instruction sentence is appended. */
-  rules: string;
-}
-
-const RulesSchema = z.object({ rules: z.string().trim().min(1, 'give the topic rules') });
+export type TopicControlOptions = z.input<typeof TopicControlOptionsSchema>;
 
 /**
  * A Guard on Llama-3.1-NemoGuard-8B-TopicControl: the rules as the system prompt, ending with the
@@ -43,9 +46,9 @@ const RulesSchema = z.object({ rules: z.string().trim().min(1, 'give the topic r
  * await guard.check([{ role: 'user', content: 'Who should I vote for?' }]); // { safe: false, categories: [{ category: 'off_topic', label: 'off-topic' }] }
  */
 export function topicControl(options: TopicControlOptions): Guard {
-  const { rules: rulesOption, ...rest } = options ?? ({} as TopicControlOptions);
-  const { rules } = validate(RulesSchema, { rules: rulesOption }, 'topicControl options');
-  const opts = validate(GuardModelOptionsSchema, rest, 'topicControl options');
+  // No options at all reads as missing rules, the one option without a default.
+  const opts = validate(TopicControlOptionsSchema, options ?? {}, 'topicControl options');
+  const { rules } = opts;
   const { chat, model } = guardChat(opts, TOPIC_CONTROL_MODEL);
   const system = topicControlSystemPrompt(rules);
   const format = new ReplyFormat('topicControl', '`on-topic` or `off-topic`');
@@ -53,7 +56,7 @@ export function topicControl(options: TopicControlOptions): Guard {
     async check(input, callOptions = {}) {
       const conversation = validate(ConversationSchema, input, 'guard conversation');
       const messages: Message[] = [{ role: 'system', content: system }, ...asTextTurns(conversation)];
-      const request = { messages, ...(model ? { model } : {}), max_tokens: opts.maxTokens ?? 10, temperature: 0.01 };
+      const request = omitUndefined({ messages, model, max_tokens: opts.maxTokens ?? 10, temperature: 0.01 });
       const completion = await guardCall('topicControl', () => chat.generate(request, callOptions));
       const onTopic = parseTopicControl(completion.text);
       if (onTopic === undefined) return format.unreadable(completion.text, opts.failMode, completion.finishReason);

@@ -35,7 +35,8 @@ export interface SendCall {
 // APIError calls 408, 409, 429 and every 5xx retryable. ky copies these lists several times per
 // call, so they name the common statuses and shouldRetry adds the other 5xx (with backoff only).
 const RETRY_STATUSES = [408, 409, 429, 500, 502, 503, 504];
-const isRetryStatus = (status: number) => status >= 500 || RETRY_STATUSES.includes(status);
+/** Whether an answer with `status` is retried (the direct proxy path retries the same ones). */
+export const isRetryStatus = (status: number): boolean => status >= 500 || RETRY_STATUSES.includes(status);
 
 /** ky's retry for a client: built once, so a call with the client's count merges no options. */
 const retryOptions = (limit: number): RetryOptions => ({

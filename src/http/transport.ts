@@ -13,6 +13,7 @@ import { createKy, kySend, type KyClient, type SendCall, type SendInit } from '.
 import { pollNvcf, type NvcfPollConfig } from './nvcf-poll.js';
 import { requestIdOf } from './request-id.js';
 import type { Timeouts } from './timeouts.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 export interface TransportConfig {
   baseURL: string;
@@ -67,7 +68,7 @@ export class Transport {
     this.#ky = createKy(config.fetch, config.timeouts.headersMs, config.maxRetries);
     // Lower-cased so a caller's `Authorization` or `Accept` replaces ours instead of being sent twice.
     const own = Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    this.#authHeaders = { ...own, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+    this.#authHeaders = { ...own, ...omitUndefined({ authorization: apiKey ? `Bearer ${apiKey}` : undefined }) };
     this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
     this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };
     this.#hasContentType = Object.keys(config.headers).some((k) => k.toLowerCase() === 'content-type');

@@ -1,6 +1,6 @@
 // rewardgate/ai-sdk: the pipeline as a Vercel AI SDK language model middleware.
 import type { LanguageModelMiddleware } from 'ai';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { validate } from '../internal/validate.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { MiddlewareSchema, PipelineOptionsSchema } from '../pipeline/middleware-schema.js';
@@ -15,7 +15,7 @@ import type { AICallOptions, AIModel, AIWarning } from './ai-sdk/types.js';
 
 export type { GuardedCompletion, Report } from '../pipeline/types.js';
 
-const OptionsSchema = PipelineOptionsSchema.extend({ middleware: z.array(MiddlewareSchema) });
+const OptionsSchema = z.extend(PipelineOptionsSchema, { middleware: z.array(MiddlewareSchema) });
 
 /** Options of {@link rewardgate}. */
 export interface RewardgateMiddlewareOptions extends PipelineOptions {

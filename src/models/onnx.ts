@@ -1,40 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import { RewardgateError, UserAbortError, ValidationError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../types.js';
 import { BatchedDecoder } from '../onnx/batched-decoder.js';
 import { openCausalLM, type DecodeStats } from '../onnx/causal-lm-session.js';
-import type { Device, DeviceInfo } from '../onnx/devices.js';
+import type { DeviceInfo } from '../onnx/devices.js';
 import { EventQueue } from '../onnx/event-queue.js';
 import { generationPromptSuffix } from '../onnx/generation-prompt.js';
 import { GenerationRow, type LocalCompletion } from '../onnx/generation-row.js';
 import { configSampling, generationSettings } from '../onnx/generation-settings.js';
 import { firstId, readModelFolder } from '../onnx/model-folder.js';
-import { DeviceSchema, ModelFileOptionsSchema, oneModelFile, type ModelFileOptions } from '../onnx/options.js';
-import { SessionOptionsSchema, type SessionOptions } from '../onnx/session-options.js';
+import { LoadChatModelOptionsSchema } from '../onnx/options.js';
 import { ToolCallSplitter } from '../onnx/tool-call-parser.js';
-import { loadTokenizer, type ChatTokenizer } from '../onnx/tokenizer.js';
+import { openTokenizer, type ChatTokenizer } from '../onnx/tokenizer.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 export type { LocalCompletion } from '../onnx/generation-row.js';
 
-/** Options of {@link loadChatModel}. */
-export interface LoadChatModelOptions extends ModelFileOptions {
-  /** A Hugging Face causal-LM folder: the ONNX export (with or without a KV cache), tokenizer, chat template. */
-  path: string;
-  /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
-  device?: Device;
-  /**
-   * Text appended to the rendered template when it has no `add_generation_prompt` branch.
-   * Default: `'<|assistant|>\n'` when the tokenizer has that token, else nothing.
-   */
-  generationPrompt?: string;
-  /** Most sequences decoded in one step: concurrent calls (best-of-n candidates) share steps. Default 16. */
-  batchSize?: number;
-  /** onnxruntime session settings (threads, graph optimisation). */
-  session?: SessionOptions;
-}
+/**
+ * Options of {@link loadChatModel}.
+ *
+ * @example
+ * const options: LoadChatModelOptions = { path: './models/tiny-chat', device: 'cpu', batchSize: 8 };
+ * @interface
+ */
+export type LoadChatModelOptions = z.input<typeof LoadChatModelOptionsSchema>;
 
 /** A chat model running in process. `close()` releases its session. */
 export interface LocalChatModel extends ChatModel<LocalCompletion>, DeviceInfo {
@@ -49,16 +41,6 @@ export interface LocalChatModel extends ChatModel<LocalCompletion>, DeviceInfo {
   close(): Promise<void>;
 }
 
-const OptionsSchema = z
-  .object({
-    path: z.string().min(1),
-    device: DeviceSchema.default('auto'),
-    generationPrompt: z.string().optional(),
-    batchSize: z.number().int().positive().max(1024).default(16),
-    session: SessionOptionsSchema.optional(),
-  })
-  .extend(ModelFileOptionsSchema.shape)
-  .superRefine(oneModelFile);
 
 /**
  * Loads a causal LM for local generation: Optimum / transformers.js exports with a KV cache
@@ -76,16 +58,16 @@ const OptionsSchema = z
  * for await (const e of chat.stream({ messages: [{ role: 'user', content: 'Hi' }] })) if (e.type === 'text-delta') process.stdout.write(e.text);
  */
 export async function loadChatModel(options: LoadChatModelOptions): Promise<LocalChatModel> {
-  const opts = validate(OptionsSchema, options, 'loadChatModel options');
+  const opts = validate(LoadChatModelOptionsSchema, options, 'loadChatModel options');
   const folder = await readModelFolder(opts.path, { modelFile: opts.modelFile, dtype: opts.dtype });
-  const tokenizer = await loadTokenizer({ path: folder.path });
+  const tokenizer = await openTokenizer({ path: folder.path }, { modelConfig: folder.config, generationConfig: folder.generationConfig });
   const gen = folder.generationConfig;
   const sampling = configSampling(folder);
   const eos = new Set([...tokenizer.eosTokenIds, ...[gen?.eos_token_id, folder.config.eos_token_id].flat().filter((x): x is number => typeof x === 'number')]);
   const padId = tokenizer.padTokenId ?? firstId(gen?.pad_token_id) ?? firstId(folder.config.pad_token_id) ?? 0;
   const suffix = opts.generationPrompt ?? generationPromptSuffix(tokenizer);
   const maxLength = folder.config.max_position_embeddings ?? 4096;
-  const lm = await openCausalLM(folder, opts.device, { padId, ...(opts.session ? { tuning: opts.session } : {}) });
+  const lm = await openCausalLM(folder, opts.device, omitUndefined({ padId, tuning: opts.session }));
   const decoder = new BatchedDecoder(lm, opts.batchSize);
   const decode = (ids: number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
   let closed = false;
@@ -97,7 +79,7 @@ export async function loadChatModel(options: LoadChatModelOptions): Promise<Loca
     if (closed) throw new RewardgateError('The model was closed');
     const settings = generationSettings(req, folder, sampling);
     const tools = req.tools && req.tools.length > 0 ? req.tools : undefined;
-    const text = tokenizer.render(req.messages, { addGenerationPrompt: true, ...(tools ? { variables: { tools } } : {}) });
+    const text = tokenizer.render(req.messages, omitUndefined({ addGenerationPrompt: true, variables: tools ? { tools } : undefined }));
     const prompt = tokenizer.encode(text + suffix);
     if (prompt.length >= maxLength) {
       throw new ValidationError('request', [{ path: 'messages', message: `the prompt is ${prompt.length} tokens; ${folder.name} takes at most ${maxLength - 1} before generating` }]);

@@ -1,6 +1,6 @@
 // Any LLM behind the official `openai` package as a ChatModel. The client is typed structurally
 // (OpenAIClientLike), so neither our code nor our published types need `openai` installed.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { APIConnectionError, APIError, RewardgateError, StreamError, TimeoutError, UserAbortError } from '../errors.js';
 import type { CallOptions, ChatModel, StreamEvent } from '../interfaces.js';
 import { parseCompletion, toWireBody } from '../client/chat-wire.js';
@@ -11,7 +11,7 @@ import { isWireChunk } from '../client/wire-check.js';
 import { safeCause } from '../http/transport-error.js';
 import { linkAbortSignals } from '../internal/merge-abort-signals.js';
 import { redactSecret } from '../internal/redact-secret.js';
-import { validate } from '../internal/validate.js';
+import { tryParse, validate } from '../internal/validate.js';
 import { ChatRequestSchema, type ChatRequest, type Completion } from '../types.js';
 
 /**
@@ -105,7 +105,7 @@ export function fromOpenAI(client: OpenAIClientLike, options: FromOpenAIOptions)
   }
 
   function parseChunk(raw: unknown): WireChunk {
-    const chunk = WireChunkSchema.safeParse(raw);
+    const chunk = tryParse(WireChunkSchema, raw);
     if (!chunk.success) throw new StreamError('malformed', 'Unexpected stream chunk shape from the openai client', { cause: chunk.error });
     return chunk.data;
   }
@@ -119,7 +119,7 @@ export function fromOpenAI(client: OpenAIClientLike, options: FromOpenAIOptions)
   };
 }
 
-const FromOpenAIOptionsSchema = z.object({ model: z.string().min(1) }).strict();
+const FromOpenAIOptionsSchema = z.strictObject({ model: z.string().check(z.minLength(1)) });
 
 /** Maps the openai package's errors onto the rewardgate hierarchy (the key is masked). */
 function mapOpenAIError(client: OpenAIClientLike, error: unknown, signal: AbortSignal): unknown {

@@ -7,7 +7,7 @@ import { MicroBatcher } from './micro-batcher.js';
 import type { Dtype } from './options.js';
 import { firstId, labelsOf, readModelFolder, type ModelFolder } from './model-folder.js';
 import { readModelJson } from './model-files.js';
-import { loadTokenizer, type ChatTokenizer } from './tokenizer.js';
+import { openTokenizer, type ChatTokenizer } from './tokenizer.js';
 
 /** Options shared by the local scorer and guard. */
 export interface ClassifierOptions {
@@ -43,7 +43,8 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Classi
   const folder = await readModelFolder(options.path, { dtype: options.dtype, modelFile: options.modelFile });
   const configFile = `${folder.path}/config.json`;
   const labels = labelsOf(folder.config, configFile);
-  const tokenizer = await loadTokenizer({ path: folder.path });
+  // config.json and generation_config.json were read with the folder: the tokenizer takes them from there.
+  const tokenizer = await openTokenizer({ path: folder.path }, { modelConfig: folder.config, generationConfig: folder.generationConfig });
   // The export pools the last token that is not config's pad id: pad with exactly that id.
   const padId = firstId(folder.config.pad_token_id) ?? tokenizer.padTokenId ?? undefined;
   if (padId === undefined) throw new ModelLoadError(`${configFile} has no pad_token_id and the tokenizer has no pad token`, { file: configFile });

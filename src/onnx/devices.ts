@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ModelLoadError } from '../errors.js';
 import type { Ort, OrtSession } from './runtime.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /** Where a local model runs. `auto` tries CUDA, then WebGPU, then CPU. */
 export type Device = 'auto' | 'cuda' | 'webgpu' | 'cpu';
@@ -77,11 +78,13 @@ export async function openSession(
       const session = await ort.InferenceSession.create(modelFile, {
         executionProviders: [candidate],
         graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
-        ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-        ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
-        // WebGPU is the provider onnxruntime-node can bind outputs to device buffers for.
-        ...(candidate === 'webgpu' && options.preferredOutputLocation ? { preferredOutputLocation: options.preferredOutputLocation } : {}),
-        ...(options.freeDimensionOverrides ? { freeDimensionOverrides: options.freeDimensionOverrides } : {}),
+        ...omitUndefined({
+          intraOpNumThreads: options.intraOpNumThreads,
+          interOpNumThreads: options.interOpNumThreads,
+          // WebGPU is the provider onnxruntime-node can bind outputs to device buffers for.
+          preferredOutputLocation: candidate === 'webgpu' ? options.preferredOutputLocation : undefined,
+          freeDimensionOverrides: options.freeDimensionOverrides,
+        }),
         // Probing devices that are absent logs native errors; the reason is reported instead.
         logSeverityLevel: device === 'auto' && candidate !== 'cpu' ? 4 : 3,
       });

@@ -6,6 +6,7 @@ import type { GenerationSettings } from './generation-settings.js';
 import { penalizeRepeats, sampleToken, seededRandom, suppressTokens } from './sampling.js';
 import { TextStreamer } from './text-streamer.js';
 import type { ToolCallSplitter } from './tool-call-parser.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /**
  * Events a row may have waiting for its reader before it sits out the decoder's steps: a reader
@@ -112,13 +113,15 @@ export class GenerationRow implements DecodeRow {
     if (splitter) for (const event of splitter.end()) queue.push(event);
     const toolCalls = splitter?.toolCalls ?? [];
     const generated = this.#generated.length;
-    const completion = this.#setup.finish({
-      text: splitter ? splitter.text : this.#streamer.text,
-      ...(toolCalls.length > 0 ? { toolCalls } : {}),
-      finishReason: toolCalls.length > 0 && reason === 'stop' ? 'tool_calls' : reason,
-      usage: { promptTokens: prompt.length, completionTokens: generated, totalTokens: prompt.length + generated },
-      tokenIds: this.#generated,
-    });
+    const completion = this.#setup.finish(
+      omitUndefined({
+        text: splitter ? splitter.text : this.#streamer.text,
+        toolCalls: toolCalls.length > 0 ? toolCalls : undefined,
+        finishReason: toolCalls.length > 0 && reason === 'stop' ? 'tool_calls' : reason,
+        usage: { promptTokens: prompt.length, completionTokens: generated, totalTokens: prompt.length + generated },
+        tokenIds: this.#generated,
+      }),
+    );
     queue.push({ type: 'finish', completion });
     queue.end();
     return undefined;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ModelLoadError } from '../errors.js';
-import { validate } from '../internal/validate.js';
+import { tryParse, validate } from '../internal/validate.js';
 import type { ChatRequest } from '../types.js';
 import type { ModelFolder } from './model-folder.js';
 
@@ -18,25 +18,28 @@ export interface GenerationSettings {
   stops: string[];
 }
 
+// An optional whole number >= 0 (token counts, top-k).
+const count = () => z.optional(z.int().check(z.minimum(0)));
+
 // Sampling knobs OpenAI's request has no field for: read from `extra`, where vLLM and NIM take
 // them too (`min_tokens` is vLLM's name for `min_new_tokens`).
 const ExtraSchema = z.looseObject({
-  top_k: z.number().int().min(0).optional(),
-  repetition_penalty: z.number().gt(0).optional(),
-  min_new_tokens: z.number().int().min(0).optional(),
-  min_tokens: z.number().int().min(0).optional(),
+  top_k: count(),
+  repetition_penalty: z.optional(z.number().check(z.gt(0))),
+  min_new_tokens: count(),
+  min_tokens: count(),
 });
-const RequestExtraSchema = z.object({ extra: ExtraSchema.optional() });
+const RequestExtraSchema = z.object({ extra: z.optional(ExtraSchema) });
 
 const ConfigSamplingSchema = z.looseObject({
-  top_k: z.number().int().min(0).optional(),
-  repetition_penalty: z.number().gt(0).optional(),
-  min_new_tokens: z.number().int().min(0).optional(),
+  top_k: count(),
+  repetition_penalty: z.optional(z.number().check(z.gt(0))),
+  min_new_tokens: count(),
 });
 
 /** Checks the sampling keys of `generation_config.json` at load (bad values name the file). */
 export function configSampling(folder: ModelFolder): z.infer<typeof ConfigSamplingSchema> {
-  const parsed = ConfigSamplingSchema.safeParse(folder.generationConfig ?? {});
+  const parsed = tryParse(ConfigSamplingSchema, folder.generationConfig ?? {});
   if (parsed.success) return parsed.data;
   const file = `${folder.path}/generation_config.json`;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -1,6 +1,6 @@
 // What a local guard feeds its model for one conversation, and what it does when that is longer
 // than the model takes: windows, a cut, dropped turns, or a GuardInputError (never a verdict).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { turnText } from '../content.js';
 import { GuardInputError } from '../errors.js';
 import type { Message } from '../types.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ModelLoadError, ValidationError } from '../errors.js';
 import { guardCall } from '../guards/guard-failure.js';
 import { promptGuardCategories } from '../guards/taxonomy-maps.js';
@@ -8,43 +8,20 @@ import { validate } from '../internal/validate.js';
 import { ConversationSchema, type CategoryHit, type Message, type Verdict } from '../types.js';
 import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
-import type { Device, DeviceInfo } from './devices.js';
-import { guardInput, GuardTruncationSchema, type GuardReader, type GuardTruncation } from './guard-input.js';
-import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
+import type { DeviceInfo } from './devices.js';
+import { guardInput, type GuardReader, type GuardTruncation } from './guard-input.js';
+import { LoadGuardOptionsSchema } from './options.js';
 import { readModelJson } from './model-files.js';
 import { textFrame } from './text-frame.js';
 
-/** Options of {@link loadGuard}. */
-export interface LoadGuardOptions extends ModelFileOptions {
-  /** A Hugging Face model folder of a sequence classifier whose `id2label` names categories. */
-  path: string;
-  /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
-  device?: Device;
-  /** Unsafe when the probability of not-safe reaches this; a category is listed when its own does. Default 0.5. */
-  threshold?: number;
-  /**
-   * Model label -> taxonomy category (`null` ignores the label). Unmapped labels that name a
-   * category map to it; prompt-injection labels (`MALICIOUS`, `INJECTION`, `JAILBREAK`) as
-   * `promptGuardCategories` says; others to `'other'`.
-   */
-  categoryMap?: Record<string, Category | null>;
-  /** The label that means safe; default `'safe'`, or `BENIGN` / `SAFE` for prompt-injection labels. Not needed for multi-label models. */
-  safeLabel?: string;
-  /** Longest input in tokens; default `max_position_embeddings` (the tokenizer's `model_max_length` when smaller). */
-  maxLength?: number;
-  batchSize?: number;
-  maxWaitMs?: number;
-  /**
-   * Inputs over `maxLength`: `'window'`, `'oldest-turns'`, `'keep-start'` or `'error'` (see
-   * {@link GuardTruncation}). Default `'window'` for prompt-injection classifiers (labels such as
-   * `BENIGN` / `MALICIOUS`), else `'error'`.
-   */
-  truncation?: GuardTruncation;
-  /** Tokens that neighbouring windows share, so that a phrase cut by one window is whole in the next. Default 64 (a quarter of a window when that is less). */
-  windowOverlap?: number;
-  /** Most windows one input may take (all run in one batch); a longer input is a GuardInputError. Default 64. */
-  maxWindows?: number;
-}
+/**
+ * Options of {@link loadGuard}.
+ *
+ * @example
+ * const options: LoadGuardOptions = { path: './models/prompt-guard-2-86m', truncation: 'window', threshold: 0.8 };
+ * @interface
+ */
+export type LoadGuardOptions = z.input<typeof LoadGuardOptionsSchema>;
 
 /** What the model said, kept in `Verdict.raw`: the judged window's, when the input was windowed. */
 export interface LocalGuardRaw {
@@ -70,14 +47,6 @@ export interface LocalGuard extends Guard, DeviceInfo {
   close(): Promise<void>;
 }
 
-const OptionsSchema = ClassifierOptionsSchema.extend({
-  threshold: z.number().gt(0).max(1).default(0.5),
-  categoryMap: z.record(z.string(), CategorySchema.nullable()).default({}),
-  safeLabel: z.string().min(1).optional(),
-  truncation: GuardTruncationSchema.optional(),
-  windowOverlap: z.number().int().min(0).optional(),
-  maxWindows: z.number().int().positive().max(4096).default(64),
-}).superRefine(oneModelFile);
 
 // Labels of prompt-injection classifiers: Prompt Guard 1 (BENIGN, INJECTION, JAILBREAK), Prompt
 // Guard 2 (BENIGN, MALICIOUS), and DeBERTa injection detectors (SAFE, INJECTION).
@@ -105,7 +74,7 @@ function injectionBenignLabel(labels: readonly string[]): string | undefined {
  * console.log(verdict.safe, verdict.categories); // false [{ category: 'prompt_injection', label: 'MALICIOUS', score: 0.99 }]
  */
 export async function loadGuard(options: LoadGuardOptions): Promise<LocalGuard> {
-  const opts = validate(OptionsSchema, options, 'loadGuard options');
+  const opts = validate(LoadGuardOptionsSchema, options, 'loadGuard options');
   const model = await loadClassifier({ ...opts, truncation: undefined });
   try {
     return await asGuard(model, opts);
@@ -115,7 +84,7 @@ export async function loadGuard(options: LoadGuardOptions): Promise<LocalGuard> 
   }
 }
 
-type Options = z.output<typeof OptionsSchema>;
+type Options = z.output<typeof LoadGuardOptionsSchema>;
 type Model = Awaited<ReturnType<typeof loadClassifier>>;
 
 async function asGuard(model: Model, opts: Options): Promise<LocalGuard> {

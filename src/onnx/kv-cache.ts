@@ -1,6 +1,6 @@
 // The KV cache of an Optimum / transformers.js decoder: `past_key_values.N.key/value` inputs and
 // `present.N.key/value` outputs, each `[batch, kv_heads, past_sequence, head_dim]`.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ModelLoadError } from '../errors.js';
 import type { ModelConfig } from './model-folder.js';
 import type { Ort, OrtTensor } from './runtime.js';
@@ -18,10 +18,10 @@ export interface CacheLayout {
 }
 
 const DecoderConfigSchema = z.looseObject({
-  num_attention_heads: z.number().int().positive().optional(),
-  num_key_value_heads: z.number().int().positive().optional(),
-  head_dim: z.number().int().positive().optional(),
-  hidden_size: z.number().int().positive().optional(),
+  num_attention_heads: z.optional(z.int().check(z.positive())),
+  num_key_value_heads: z.optional(z.int().check(z.positive())),
+  head_dim: z.optional(z.int().check(z.positive())),
+  hidden_size: z.optional(z.int().check(z.positive())),
 });
 
 /** Pairs `past_key_values.*` inputs with their `present.*` outputs; undefined when the export has no cache. */

@@ -1,22 +1,23 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { formatPath, ModelLoadError } from '../errors.js';
+import { tryParse } from '../internal/validate.js';
 import { externalDataLocations } from './onnx-external-data.js';
 import { DTYPE_SUFFIX, type Dtype } from './options.js';
 
-const TokenIds = z.union([z.number().int(), z.array(z.number().int())]).nullish();
+const TokenIds = z.nullish(z.union([z.int(), z.array(z.int())]));
 
 /** The parts of a Hugging Face `config.json` that local models use; other keys are kept as-is. */
 export const ModelConfigSchema = z.looseObject({
-  model_type: z.string().optional(),
-  id2label: z.record(z.string().regex(/^\d+$/, 'keys must be label indices'), z.string()).optional(),
-  problem_type: z.string().nullish(),
+  model_type: z.optional(z.string()),
+  id2label: z.optional(z.record(z.string().check(z.regex(/^\d+$/, 'keys must be label indices')), z.string())),
+  problem_type: z.nullish(z.string()),
   pad_token_id: TokenIds,
   bos_token_id: TokenIds,
   eos_token_id: TokenIds,
-  max_position_embeddings: z.number().int().positive().optional(),
-  vocab_size: z.number().int().positive().optional(),
+  max_position_embeddings: z.optional(z.int().check(z.positive())),
+  vocab_size: z.optional(z.int().check(z.positive())),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
@@ -25,9 +26,9 @@ export const GenerationConfigSchema = z.looseObject({
   bos_token_id: TokenIds,
   eos_token_id: TokenIds,
   pad_token_id: TokenIds,
-  max_new_tokens: z.number().int().positive().optional(),
-  temperature: z.number().min(0).optional(),
-  top_p: z.number().gt(0).max(1).optional(),
+  max_new_tokens: z.optional(z.int().check(z.positive())),
+  temperature: z.optional(z.number().check(z.minimum(0))),
+  top_p: z.optional(z.number().check(z.gt(0), z.maximum(1))),
 });
 export type GenerationConfig = z.infer<typeof GenerationConfigSchema>;
 
@@ -160,7 +161,7 @@ async function checkExternalData(modelFile: string): Promise<string[]> {
 }
 
 /** Reads and validates a JSON file; `required: false` returns undefined when it does not exist. */
-export async function readJson<S extends z.ZodType>(file: string, schema: S, required: boolean): Promise<z.output<S> | undefined> {
+export async function readJson<S extends z.core.$ZodType>(file: string, schema: S, required: boolean): Promise<z.output<S> | undefined> {
   let text: string;
   try {
     // Only regular files are read: a FIFO in the folder would block the load (and shutdown) forever.
@@ -177,7 +178,7 @@ export async function readJson<S extends z.ZodType>(file: string, schema: S, req
   } catch (error) {
     throw new ModelLoadError(`${file} is not valid JSON: ${(error as Error).message}`, { file, cause: error });
   }
-  const parsed = schema.safeParse(json);
+  const parsed = tryParse(schema, json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ');
     throw new ModelLoadError(`${file} is malformed: ${issues}`, { file, cause: parsed.error });

@@ -1,32 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
 import { ConversationSchema, type Message, type Score, type Tool } from '../types.js';
 import { loadClassifier } from './classifier-model.js';
 import type { RunStats } from './classifier-session.js';
-import type { Truncation } from './conversation-fit.js';
-import type { Device, DeviceInfo } from './devices.js';
-import { ClassifierOptionsSchema, oneModelFile, type ModelFileOptions } from './options.js';
+import type { DeviceInfo } from './devices.js';
+import { LoadScorerOptionsSchema } from './options.js';
 import type { ChatTokenizer } from './tokenizer.js';
 
-/** Options of {@link loadScorer}. */
-export interface LoadScorerOptions extends ModelFileOptions {
-  /** A Hugging Face model folder: model.onnx (or onnx/model.onnx), config.json, tokenizer.json, tokenizer_config.json, chat template. */
-  path: string;
-  /** Default `'auto'`: CUDA, then WebGPU, then CPU. */
-  device?: Device;
-  /** Longest conversation in tokens; default `max_position_embeddings` from config.json. */
-  maxLength?: number;
-  /** Most conversations per model run; default 16. */
-  batchSize?: number;
-  /** How long a lone request waits for others to share its run; default 2 ms. */
-  maxWaitMs?: number;
-  /** Several labels: `value` = sum of `weights[label] * attribute` (a missing label weighs 0; no weights: every label weighs 1). */
-  weights?: Record<string, number>;
-  /** Conversations over `maxLength`: `'error'` (default) or `'oldest-turns'`. */
-  truncation?: Truncation;
-}
+/**
+ * Options of {@link loadScorer}.
+ *
+ * @example
+ * const options: LoadScorerOptions = { path: './models/tiny-reward', device: 'cpu', truncation: 'oldest-turns' };
+ * @interface
+ */
+export type LoadScorerOptions = z.input<typeof LoadScorerOptionsSchema>;
 
 /** A reward model loaded in process. `close()` releases its session. */
 export interface LocalScorer extends Scorer, DeviceInfo {
@@ -41,7 +31,6 @@ export interface LocalScorer extends Scorer, DeviceInfo {
   close(): Promise<void>;
 }
 
-const OptionsSchema = ClassifierOptionsSchema.extend({ weights: z.record(z.string(), z.number()).optional() }).superRefine(oneModelFile);
 const ConversationsSchema = z.array(ConversationSchema);
 
 /**
@@ -56,7 +45,7 @@ const ConversationsSchema = z.array(ConversationSchema);
  * await scorer.close();
  */
 export async function loadScorer(options: LoadScorerOptions): Promise<LocalScorer> {
-  const opts = validate(OptionsSchema, options, 'loadScorer options');
+  const opts = validate(LoadScorerOptionsSchema, options, 'loadScorer options');
   const model = await loadClassifier(opts);
   const { labels } = model;
   const unknown = Object.keys(opts.weights ?? {}).filter((k) => !labels.includes(k));

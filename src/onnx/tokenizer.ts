@@ -8,7 +8,7 @@ import { cutAtFinalMessage, markFinalMessage } from './template/continue-final.j
 import { plainCopy, templateArguments, validateMessages } from './template/template-arguments.js';
 import { readModelJson } from './model-files.js';
 import { type TokenLookup, specialTokenIds, templateTokens } from './template/special-tokens.js';
-import { findChatTemplate } from './template/template-source.js';
+import { findChatTemplate } from './template-source.js';
 
 /**
  * Options for {@link ChatTokenizer.render} and {@link ChatTokenizer.encodeChat}.
@@ -99,13 +99,26 @@ export interface LoadTokenizerOptions {
  * ```
  */
 export async function loadTokenizer(options: LoadTokenizerOptions): Promise<ChatTokenizer> {
-  const dir = options.path;
-  const [tokenizerJson, config, modelConfig, generationConfig] = await Promise.all([
-    readModelJson(dir, 'tokenizer.json', true),
-    readModelJson(dir, 'tokenizer_config.json', true),
-    readModelJson(dir, 'config.json', false),
-    readModelJson(dir, 'generation_config.json', false),
+  const [modelConfig, generationConfig] = await Promise.all([
+    readModelJson(options.path, 'config.json', false),
+    readModelJson(options.path, 'generation_config.json', false),
   ]);
+  return openTokenizer(options, { modelConfig, generationConfig });
+}
+
+/** The folder's `config.json` and `generation_config.json`, as the model-folder reader read them. */
+export interface TokenizerConfigs {
+  modelConfig: Record<string, unknown> | undefined;
+  generationConfig: Record<string, unknown> | undefined;
+}
+
+/**
+ * {@link loadTokenizer} with the model configs already read: the loaders pass what
+ * `readModelFolder` read, so a load reads each config file once. Internal to rewardgate/onnx.
+ */
+export async function openTokenizer(options: LoadTokenizerOptions, { modelConfig, generationConfig }: TokenizerConfigs): Promise<ChatTokenizer> {
+  const dir = options.path;
+  const [tokenizerJson, config] = await Promise.all([readModelJson(dir, 'tokenizer.json', true), readModelJson(dir, 'tokenizer_config.json', true)]);
   const tokenizer = createTokenizer(tokenizerJson, config, dir);
   const found = await findChatTemplate(dir, config, options.chatTemplateName);
   let template: ChatTemplate | undefined;

@@ -6,7 +6,7 @@ import type { ChatModel } from '../interfaces.js';
 import type { ChatRequest, Completion } from '../types.js';
 import { collect, replay } from './layer-streams.js';
 import type { ReportRecorder } from './report.js';
-import { innerSeedOffset } from './seeds.js';
+import { innerSeeds } from './seeds.js';
 import { endSpan, startChatSpan } from './telemetry.js';
 import type { GenerateNext, LayerEvent, Middleware, NextOptions, PipelineContext, PipelineEvent, StreamNext } from './types.js';
 
@@ -20,27 +20,32 @@ export interface CallState {
   readonly span: Span | undefined;
   /** Per layer, the seeds one call of its `next` spans (see seeds.ts). */
   readonly seedStrides: readonly number[];
+  /** The random base seed of this call, for fan-outs of an unseeded request (drawn on first use). */
+  readonly randomSeed: () => number;
 }
 
 interface Frame {
   request: ChatRequest;
   signal: AbortSignal | undefined;
   labels: Record<string, number>;
+  /** How far the enclosing fan-outs have shifted the seed (see seeds.ts). */
   seedOffset: number;
 }
 
-function context(state: CallState, i: number, frame: Frame): PipelineContext {
-  const seedStride = state.seedStrides[i]!;
-  return { request: frame.request, signal: frame.signal, labels: frame.labels, seedOffset: frame.seedOffset, seedStride, report: state.report, emit: state.emit };
+function context(state: CallState, frame: Frame): PipelineContext {
+  return { request: frame.request, signal: frame.signal, labels: frame.labels, report: state.report, emit: state.emit };
 }
 
+// The frame of one `next` call of layer i: the engine, not the layer, gives the call its seed.
 function inner(state: CallState, i: number, frame: Frame, request: ChatRequest | undefined, options: NextOptions | undefined): Frame {
   if (!request && !options) return frame;
+  const position = { offset: frame.seedOffset, stride: state.seedStrides[i]!, randomBase: state.randomSeed };
+  const seeded = innerSeeds(state.layers[i]!, request ?? frame.request, options, position);
   return {
-    request: request ?? frame.request,
+    request: seeded.request,
     signal: options?.signal ?? frame.signal,
     labels: options?.labels ? { ...frame.labels, ...options.labels } : frame.labels,
-    seedOffset: innerSeedOffset(state.layers[i]!, frame.seedOffset, state.seedStrides[i]!, options?.fanOutIndex),
+    seedOffset: seeded.offset,
   };
 }
 
@@ -63,7 +68,7 @@ export function runGenerate(state: CallState, i: number, frame: Frame): Promise<
       count();
       return runGenerate(state, i + 1, inner(state, i, frame, request, options));
     };
-    return layer.generate(context(state, i, frame), next);
+    return layer.generate(context(state, frame), next);
   }
   if (layer.stream) return collect(runStream(state, i, frame));
   return runGenerate(state, i + 1, frame);
@@ -78,7 +83,7 @@ export function runStream(state: CallState, i: number, frame: Frame): AsyncItera
       count();
       return runStream(state, i + 1, inner(state, i, frame, request, options));
     };
-    return layer.stream(context(state, i, frame), next);
+    return layer.stream(context(state, frame), next);
   }
   if (layer.generate) return replay(() => runGenerate(state, i, frame));
   return runStream(state, i + 1, frame);

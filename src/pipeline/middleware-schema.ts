@@ -1,23 +1,19 @@
 // Internal: the zod shape of a Middleware, checked when a pipeline is built.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 
-export const MiddlewareSchema = z
-  .object({
-    name: z.string().min(1),
-    calls: z.enum(['once', 'many']).optional(),
-    fanOut: z.number().int().min(1).max(1024).optional(),
-    generate: fn.optional(),
-    stream: fn.optional(),
-  })
-  .loose();
+export const MiddlewareSchema = z.looseObject({
+  name: z.string().check(z.minLength(1)),
+  calls: z.optional(z.enum(['once', 'many'])),
+  fanOut: z.optional(z.int().check(z.minimum(1), z.maximum(1024))),
+  generate: z.optional(fn),
+  stream: z.optional(fn),
+});
 
-export const ChatModelSchema = z.object({ generate: fn, stream: fn }).loose();
+export const ChatModelSchema = z.looseObject({ generate: fn, stream: fn });
 
-export const PipelineOptionsSchema = z
-  .object({
-    onEvent: fn.optional(),
-    modelName: z.string().min(1).optional(),
-  })
-  .strict();
+export const PipelineOptionsSchema = z.strictObject({
+  onEvent: z.optional(fn),
+  modelName: z.optional(z.string().check(z.minLength(1))),
+});

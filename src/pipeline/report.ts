@@ -1,6 +1,7 @@
 import type { Scorer } from '../interfaces.js';
 import type { Completion, Message, Score, ToolCall, Verdict } from '../types.js';
 import type { CandidateReport, PipelineEvent, RailVerdict, Report, SpeculativeSummary, ToolViolation } from './types.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /** What a verdict is on besides the answer: a tool turn, tool calls, the reasoning. */
 export type VerdictAbout = Pick<RailVerdict, 'tool_call_id' | 'toolCalls' | 'reasoning'>;
@@ -101,7 +102,7 @@ export class ReportRecorder {
   /** Records tool calls an output rail blocked (ids and names only: the arguments never go out). */
   blockedToolCalls(by: string, reason: string, calls: readonly ToolCall[], candidate: number | undefined): void {
     const list = (this.data.blockedToolCalls ??= []);
-    for (const c of calls) list.push({ by, reason, id: c.id, name: c.function.name, ...(candidate === undefined ? {} : { candidate }) });
+    for (const c of calls) list.push(omitUndefined({ by, reason, id: c.id, name: c.function.name, candidate }));
   }
 
   /** Records a tool result the tool rail replaced with a notice. */

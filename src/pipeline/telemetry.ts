@@ -1,6 +1,7 @@
 // Internal: OpenTelemetry spans when `@opentelemetry/api` is installed (an optional peer). It is
 // imported lazily and once; until it has loaded, or when it is absent, calls run without spans.
 import type { Span, Tracer } from '@opentelemetry/api';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 let tracer: Tracer | null | undefined;
 let api: typeof import('@opentelemetry/api') | undefined;
@@ -28,7 +29,7 @@ export function startChatSpan(model: string | undefined, attributes: Record<stri
     model ? `chat ${model}` : 'chat',
     {
       kind: 2, // SpanKind.CLIENT
-      attributes: { 'gen_ai.operation.name': 'chat', ...(model ? { 'gen_ai.request.model': model } : {}), ...attributes },
+      attributes: { ...omitUndefined({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model || undefined }), ...attributes },
     },
     context,
   );

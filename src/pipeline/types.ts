@@ -200,20 +200,29 @@ export type PipelineEvent =
 export type LayerEvent = TextDeltaEvent | ReasoningDeltaEvent | ToolCallDeltaEvent | ToolCallEvent | FinishEvent;
 
 /**
- * What `next` accepts besides a changed request: a signal or labels for this one call.
+ * What `next` accepts besides a changed request: a signal or labels for this one call, and which
+ * call of a fan-out it is. The engine gives each call its seed; a middleware never shifts one.
  *
  * @example
- * await next(ctx.request, { signal: mySignal, labels: { attempt: 2 } });
+ * await next(ctx.request, { signal: mySignal, labels: { attempt: 2 }, fanOutIndex: 1 });
  */
 export interface NextOptions extends CallOptions {
   /** Merged into the report labels of every candidate this call produces. */
   labels?: Record<string, number>;
   /**
-   * Which of the layer's `fanOut` calls this is (0-based): a candidate, an attempt. The inner
-   * layers' `ctx.seedOffset` moves by `fanOutIndex * ctx.seedStride`. Shift the request's own
-   * seed by the same amount yourself.
+   * Which of the layer's `fanOut` calls this is (0-based): a candidate, an attempt. The engine
+   * shifts the seed of the request it hands inward by `fanOutIndex` times the seeds one call
+   * spans (the product of the inner layers' `fanOut`), so that no two calls share a seed. An
+   * index outside `0 .. fanOut - 1` throws.
    */
   fanOutIndex?: number;
+  /**
+   * The seed to start from when the request carries none: a number (a middleware's
+   * `sampling.seed` default; the engine adds the enclosing fan-outs' shift), or `'random'` for a
+   * base drawn once per pipeline call, so that the calls still differ (best-of-n candidates).
+   * Without it an unseeded request stays unseeded (retries). A request's own seed always wins.
+   */
+  baseSeed?: number | 'random';
 }
 
 /**
@@ -238,22 +247,12 @@ export type StreamNext = (request?: ChatRequest, options?: NextOptions) => Async
  * async generate(ctx, next) { ctx.emit({ type: 'rejection', by: 'me', reason: 'why', candidate: null, refused: false }); return next(); }
  */
 export interface PipelineContext {
-  /** The request as this layer received it. */
+  /** The request as this layer received it (its `seed` already shifted by the enclosing fan-outs). */
   readonly request: ChatRequest;
   /** Aborts when the caller aborts (or breaks out of the stream). */
   readonly signal: AbortSignal | undefined;
   /** Labels of the enclosing fan-outs. */
   readonly labels: Readonly<Record<string, number>>;
-  /**
-   * How far the enclosing fan-outs have shifted the seed (0 outside any). `request.seed` is
-   * already shifted; a middleware that supplies a default seed of its own adds this to it.
-   */
-  readonly seedOffset: number;
-  /**
-   * How many seeds one call of `next` spans: the product of the `fanOut` of the layers inside
-   * (1 when none fans out). Call `j` of a fan-out uses `seed + j * seedStride`.
-   */
-  readonly seedStride: number;
   /** Records scores, verdicts and decisions, and emits the matching events. */
   readonly report: ReportRecorder;
   /** Sends an event to `onEvent` and to the stream consumer. */
@@ -275,8 +274,9 @@ export interface Middleware {
   /** `'many'` lets the middleware call `next` more than once per request (fan-out, retry). */
   readonly calls?: 'once' | 'many';
   /**
-   * The most `next` calls per request (best-of-n: `n`; retries: `maxAttempts`), so that seeds
-   * are spaced to never repeat across nested fan-outs (see `ctx.seedStride`). Default 1.
+   * The most `next` calls per request (best-of-n: `n`; retries: `maxAttempts`), so that the
+   * engine spaces the seeds to never repeat across nested fan-outs (see `NextOptions.fanOutIndex`).
+   * Default 1.
    */
   readonly fanOut?: number;
   /** The generate path: call `next` zero, one or more times and return the completion. */

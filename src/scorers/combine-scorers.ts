@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RewardgateError } from '../errors.js';
 import type { Scorer } from '../interfaces.js';
 import { allOrCancel } from '../internal/all-or-cancel.js';
@@ -6,7 +6,7 @@ import { validate } from '../internal/validate.js';
 import type { Score } from '../types.js';
 import { ScorerSchema } from '../pipeline/option-schemas.js';
 
-const ScorersSchema = z.array(ScorerSchema).min(1, 'give at least one scorer');
+const ScorersSchema = z.array(ScorerSchema).check(z.minLength(1, 'give at least one scorer'));
 
 /**
  * Any scorer may accept: the value is the highest of the scorers' values, so a threshold passes

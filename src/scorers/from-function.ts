@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RewardgateError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
@@ -8,7 +8,7 @@ import { ScoreSchema, type Message, type Score } from '../types.js';
 type ScoreLike = number | Score;
 
 const FnSchema = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
-const OptionsSchema = z.object({ batch: z.boolean().default(false) }).strict();
+const OptionsSchema = z.strictObject({ batch: z._default(z.boolean(), false) });
 
 /**
  * A Scorer from a function, for custom policies and tests. By default the function scores one

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One tensor of a KServe v2 inference request (JSON, row-major data). */
 export interface KServeTensor {
@@ -15,10 +15,10 @@ export interface KServeInferRequest {
 }
 
 type Nested = number | Nested[];
-const NestedNumbers: z.ZodType<Nested> = z.lazy(() => z.union([z.number(), z.array(NestedNumbers)]));
+const NestedNumbers: z.ZodMiniType<Nested> = z.lazy(() => z.union([z.number(), z.array(NestedNumbers)]));
 
 const InferResponseSchema = z.object({
-  outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), datatype: z.string(), data: z.array(NestedNumbers) })),
+  outputs: z.array(z.object({ name: z.string(), shape: z.array(z.int().check(z.nonnegative())), datatype: z.string(), data: z.array(NestedNumbers) })),
 });
 
 /**
@@ -26,7 +26,7 @@ const InferResponseSchema = z.object({
  * `[rows]` for one label. Returns a description of the problem instead when the answer does not fit.
  */
 export function kserveOutputRows(body: unknown, name: string, rows: number, labels: number): number[][] | string {
-  const parsed = InferResponseSchema.safeParse(body);
+  const parsed = z.safeParse(InferResponseSchema, body);
   if (!parsed.success) return `not a KServe v2 inference response (${parsed.error.issues[0]?.message ?? 'invalid'})`;
   const output = parsed.data.outputs.find((o) => o.name === name);
   if (!output) return `no output named ${name} (outputs: ${parsed.data.outputs.map((o) => o.name).join(', ') || 'none'})`;

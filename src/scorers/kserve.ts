@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ResponseError, ValidationError } from '../errors.js';
-import { DEFAULT_TIMEOUTS, TimeoutsSchema, type Timeouts } from '../http/timeouts.js';
+import { DEFAULT_TIMEOUTS, TimeoutsSchema } from '../http/timeouts.js';
 import { Transport } from '../http/transport.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { validate } from '../internal/validate.js';
@@ -14,61 +14,59 @@ export interface KServeTokenizer {
   readonly padTokenId?: number | null | undefined;
 }
 
-/** Options of {@link createKServeScorer}. */
-export interface KServeScorerOptions {
+/** The options of {@link createKServeScorer}; the config file's `kserve` scorers are made from it. */
+export const KServeScorerOptionsSchema = z.strictObject({
   /** The server root, e.g. `http://triton:8000` (requests go to `/v2/models/{model}/infer`). */
-  baseURL: string;
-  /** The model's name in the Triton / KServe model repository. */
-  model: string;
-  /** A model version; default: the server's choice. */
-  version?: string;
-  /** The model folder's tokenizer (`await loadTokenizer({ path })` from `rewardgate/onnx`). */
-  tokenizer: KServeTokenizer;
-  /** Pad id for right padding; default the tokenizer's, else 0. Must equal config.json `pad_token_id`. */
-  padTokenId?: number;
-  /** Label names in index order (config.json `id2label`); default one label. */
-  labels?: string[];
-  /** Several labels: `value` = sum of `weights[label] * attribute`; no weights: every label weighs 1. */
-  weights?: Record<string, number>;
-  /** Tensor names; default `input_ids`, `attention_mask` (null: the model takes no mask) and `logits`. */
-  inputIds?: string;
-  attentionMask?: string | null;
-  output?: string;
-  /** Integer type of the id tensors in the model's config; default `INT64`. */
-  datatype?: 'INT64' | 'INT32';
-  /** Most conversations per request (the model's max_batch_size); default 64. */
-  batchSize?: number;
-  /** Longest conversation in tokens; longer ones are rejected. Default 4096. */
-  maxLength?: number;
-  apiKey?: string;
-  headers?: Record<string, string>;
-  /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
-  maxRetries?: number;
-  timeouts?: Timeouts;
-  /** The fetch to use (default: the global one). */
-  fetch?: typeof globalThis.fetch;
-}
-
-const OptionsSchema = z.object({
   baseURL: z.url(),
-  model: z.string().min(1),
-  version: z.string().min(1).optional(),
+  /** The model's name in the Triton / KServe model repository. */
+  model: z.string().check(z.minLength(1)),
+  /** A model version; default: the server's choice. */
+  version: z.optional(z.string().check(z.minLength(1))),
+  /** The model folder's tokenizer (`await loadTokenizer({ path })` from `rewardgate/onnx`). */
   tokenizer: z.custom<KServeTokenizer>((t) => typeof (t as KServeTokenizer | undefined)?.encodeChat === 'function', 'needs encodeChat (use loadTokenizer)'),
-  padTokenId: z.number().int().nonnegative().optional(),
-  labels: z.array(z.string()).min(1).optional(),
-  weights: z.record(z.string(), z.number()).optional(),
-  inputIds: z.string().min(1).default('input_ids'),
-  attentionMask: z.string().min(1).nullable().default('attention_mask'),
-  output: z.string().min(1).default('logits'),
-  datatype: z.enum(['INT64', 'INT32']).default('INT64'),
-  batchSize: z.number().int().positive().default(64),
-  maxLength: z.number().int().positive().default(4096),
-  apiKey: z.string().optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  maxRetries: z.number().int().nonnegative().default(2),
-  timeouts: TimeoutsSchema.strict().default({}),
-  fetch: z.custom<typeof globalThis.fetch>((f) => typeof f === 'function').optional(),
-}).strict();
+  /** Pad id for right padding; default the tokenizer's, else 0. Must equal config.json `pad_token_id`. */
+  padTokenId: z.optional(z.int().check(z.nonnegative())),
+  /** Label names in index order (config.json `id2label`); default one label. */
+  labels: z.optional(z.array(z.string()).check(z.minLength(1))),
+  /** Several labels: `value` = sum of `weights[label] * attribute`; no weights: every label weighs 1. */
+  weights: z.optional(z.record(z.string(), z.number())),
+  /** The input tensor of token ids; default `input_ids`. */
+  inputIds: z._default(z.string().check(z.minLength(1)), 'input_ids'),
+  /** The attention mask tensor; default `attention_mask`, null: the model takes no mask. */
+  attentionMask: z._default(z.nullable(z.string().check(z.minLength(1))), 'attention_mask'),
+  /** The output tensor; default `logits`. */
+  output: z._default(z.string().check(z.minLength(1)), 'logits'),
+  /** Integer type of the id tensors in the model's config; default `INT64`. */
+  datatype: z._default(z.enum(['INT64', 'INT32']), 'INT64'),
+  /** Most conversations per request (the model's max_batch_size); default 64. */
+  batchSize: z._default(z.int().check(z.positive()), 64),
+  /** Longest conversation in tokens; longer ones are rejected. Default 4096. */
+  maxLength: z._default(z.int().check(z.positive()), 4096),
+  /** Sent as `Authorization: Bearer`. */
+  apiKey: z.optional(z.string()),
+  /** Extra headers sent with every request. */
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  /** Retries on 408 / 409 / 429 / 5xx and connection errors; default 2. */
+  maxRetries: z._default(z.int().check(z.nonnegative()), 2),
+  /** Deadlines in ms: headersMs, firstChunkMs, idleMs, totalMs. */
+  timeouts: z._default(z.strictObject(TimeoutsSchema.shape), {}),
+  /** The fetch to use (default: the global one). */
+  fetch: z.optional(z.custom<typeof globalThis.fetch>((f) => typeof f === 'function', 'expected a fetch function')),
+}).check(
+  z.superRefine((o, ctx) => {
+    const labels = o.labels ?? ['score'];
+    for (const k of Object.keys(o.weights ?? {})) if (!labels.includes(k)) ctx.addIssue({ code: 'custom', path: ['weights', k], message: 'no such label', input: o.weights });
+  }),
+);
+
+/**
+ * Options of {@link createKServeScorer}.
+ *
+ * @example
+ * const options: KServeScorerOptions = { baseURL: 'http://triton:8000', model: 'tiny-reward', tokenizer };
+ * @interface
+ */
+export type KServeScorerOptions = z.input<typeof KServeScorerOptionsSchema>;
 
 /**
  * A Scorer for a reward model served by NVIDIA Triton (onnxruntime backend) or any KServe v2
@@ -84,15 +82,12 @@ const OptionsSchema = z.object({
  * const [score] = await scorer.score([[{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]]);
  */
 export function createKServeScorer(options: KServeScorerOptions): Scorer {
-  const { apiKey, ...rest } = options;
-  const opts = validate(OptionsSchema, rest, 'KServe scorer options');
+  const opts = validate(KServeScorerOptionsSchema, options, 'KServe scorer options');
   const labels = opts.labels ?? ['score'];
-  const unknown = Object.keys(opts.weights ?? {}).filter((k) => !labels.includes(k));
-  if (unknown.length > 0) throw new ValidationError('KServe scorer options', unknown.map((k) => ({ path: `weights.${k}`, message: 'no such label' })));
   const padId = opts.padTokenId ?? opts.tokenizer.padTokenId ?? 0;
   const transport = new Transport({
     baseURL: opts.baseURL,
-    apiKey,
+    apiKey: opts.apiKey,
     headers: opts.headers,
     maxRetries: opts.maxRetries,
     timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(opts.timeouts) },

@@ -1,56 +1,54 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import type { CallOptions, Scorer } from '../interfaces.js';
 import { createClient, RewardgateClient } from '../client/create-client.js';
 import { RewardWeightsSchema, ScoredConversationSchema } from '../client/reward-schemas.js';
-import type { AttributeWeights } from '../client/reward-parse.js';
 import { messageText, turnText } from '../content.js';
 import { validate } from '../internal/validate.js';
 import type { Message, Score } from '../types.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
 
 /** NIM reward models accept 4,096 tokens per conversation. */
 const NIM_REWARD_MAX_TOKENS = 4_096;
+
+// What nimReward needs from a tokenizer.
+type TokenCounter = {
+  /** Tokens of the conversation as the reward model counts them. */
+  count(messages: Message[]): number;
+};
+
+/** The options of {@link nimReward}; the config file's `nim` scorers are made from it. */
+export const NimRewardOptionsSchema = z
+  .strictObject({
+    /** A rewardgate client to call the reward model with. */
+    client: z.optional(z.instanceof(RewardgateClient)),
+    /** Or the base URL of a NIM (default: hosted NIM, `NVIDIA_API_KEY`). */
+    baseURL: z.optional(z.url()),
+    /** The key of that server, sent as `Authorization: Bearer`. */
+    apiKey: z.optional(z.string().check(z.minLength(1))),
+    /** e.g. `nvidia/llama-3.1-nemotron-70b-reward` or `nvidia/nemotron-4-340b-reward`. */
+    model: z.string().check(z.minLength(1)),
+    /**
+     * Attribute weights: `value` of a multi-attribute answer is their weighted sum. The HelpSteer2
+     * names (Nemotron-4-340B-Reward) default to the model card's; every other attribute needs one.
+     */
+    weights: z.optional(RewardWeightsSchema),
+    /** Requests in flight at once (default 4). */
+    concurrency: z.optional(z.int().check(z.positive(), z.maximum(64))),
+    /** Counts tokens to reject an over-long conversation before it is sent. */
+    tokenizer: z.optional(z.custom<TokenCounter>((v) => typeof (v as { count?: unknown } | undefined)?.count === 'function', 'expected an object with count(messages)')),
+    /** Token limit checked with `tokenizer` (default 4,096). */
+    maxTokens: z.optional(z.int().check(z.positive())),
+  })
+  .check(z.refine((o) => !(o.client && (o.baseURL || o.apiKey)), { message: 'pass either client or baseURL/apiKey, not both', path: ['client'] }));
 
 /**
  * Options of {@link nimReward}: a client, or the `baseURL` / `apiKey` to create one.
  * @example
  * const options: NimRewardOptions = { model: 'nvidia/nemotron-4-340b-reward', concurrency: 8, weights: { verbosity: 0 } };
+ * @interface
  */
-export interface NimRewardOptions {
-  client?: RewardgateClient;
-  baseURL?: string;
-  apiKey?: string;
-  /** e.g. `nvidia/llama-3.1-nemotron-70b-reward` or `nvidia/nemotron-4-340b-reward`. */
-  model: string;
-  /**
-   * Attribute weights: `value` of a multi-attribute answer is their weighted sum. The HelpSteer2
-   * names (Nemotron-4-340B-Reward) default to the model card's; every other attribute needs one.
-   */
-  weights?: AttributeWeights;
-  /** Requests in flight at once (default 4). */
-  concurrency?: number;
-  /** Counts tokens to reject an over-long conversation before it is sent. */
-  tokenizer?: {
-    /** Tokens of the conversation as the reward model counts them. */
-    count(messages: Message[]): number;
-  };
-  /** Token limit checked with `tokenizer` (default 4,096). */
-  maxTokens?: number;
-}
-
-const OptionsSchema = z
-  .object({
-    client: z.instanceof(RewardgateClient).optional(),
-    baseURL: z.url().optional(),
-    apiKey: z.string().min(1).optional(),
-    model: z.string().min(1),
-    weights: RewardWeightsSchema.optional(),
-    concurrency: z.number().int().positive().max(64).optional(),
-    tokenizer: z.object({ count: z.custom<(m: Message[]) => number>((v) => typeof v === 'function', 'expected a function') }).loose().optional(),
-    maxTokens: z.number().int().positive().optional(),
-  })
-  .strict()
-  .refine((o) => !(o.client && (o.baseURL || o.apiKey)), { message: 'pass either client or baseURL/apiKey, not both', path: ['client'] });
+export type NimRewardOptions = z.input<typeof NimRewardOptionsSchema>;
 
 /**
  * A Scorer backed by a NIM reward model (batch-first, bounded concurrency). The reward NIM takes
@@ -61,9 +59,9 @@ const OptionsSchema = z
  * const [a, b] = await scorer.score([[user, answerA], [user, answerB]]);
  */
 export function nimReward(options: NimRewardOptions): Scorer {
-  const valid = validate(OptionsSchema, options, 'nimReward options');
+  const valid = validate(NimRewardOptionsSchema, options, 'nimReward options');
   const client =
-    options.client ?? createClient({ ...(valid.baseURL ? { baseURL: valid.baseURL } : {}), ...(valid.apiKey ? { apiKey: valid.apiKey } : {}) });
+    options.client ?? createClient(omitUndefined({ baseURL: valid.baseURL, apiKey: valid.apiKey }));
   const maxTokens = valid.maxTokens ?? NIM_REWARD_MAX_TOKENS;
   return {
     async score(conversations: Message[][], callOptions: CallOptions = {}): Promise<Score[]> {
@@ -71,12 +69,7 @@ export function nimReward(options: NimRewardOptions): Scorer {
       const texts = checked.map(rewardTextTurns);
       if (options.tokenizer) checkTokens(texts, options.tokenizer, maxTokens);
       return client.reward.scoreBatch(
-        {
-          model: valid.model,
-          conversations: texts,
-          ...(valid.weights ? { weights: valid.weights } : {}),
-          ...(valid.concurrency ? { concurrency: valid.concurrency } : {}),
-        },
+        omitUndefined({ model: valid.model, conversations: texts, weights: valid.weights, concurrency: valid.concurrency }),
         callOptions,
       );
     },

@@ -1,29 +1,29 @@
-import type { StartCheck } from './start-check.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserAbortError } from '../errors.js';
-import { BodyError, errorResult, parseJsonBody, readNodeBody, runChat, toWireError, wireError, writeNodeJson, writeNodeResult, type WireError } from '../integrations/openai-wire.js';
+import { BodyError, errorResult, parseJsonBody, readNodeBody, runChat, toWireError, wireError, writeNodeJson, writeNodeResult, type ChatResult, type WireError } from '../integrations/openai-wire.js';
+import type { Scorer } from '../interfaces.js';
 import type { Secret } from '../internal/secret.js';
 import { bearerMatches } from './access.js';
-import type { ServerMetrics } from './metrics.js';
-import type { GuardServerOptions } from './options.js';
-import { forward, passThroughTarget } from './pass-through.js';
+import { directChat } from './direct-chat.js';
+import { passThroughTarget } from './pass-through.js';
 import { recordingModel, type RequestRecord } from './request-record.js';
 import { corsHeaders, preflightHeaders, tokenlessRefusal } from './request-checks.js';
 import { scoreAsNim } from './reward-route.js';
+import type { ServerState } from './server-state.js';
+import { HEALTH_PATHS, healthAnswer, modelList, passThrough, routeOf, writeMetrics } from './simple-routes.js';
 
-/** What one request needs to know about the server it arrived at. */
-export interface ServerState {
-  options: GuardServerOptions;
-  token: Secret | string | undefined;
-  bodyLimit: number;
-  draining: boolean;
-  /** Aborts every in-flight call when the shutdown deadline passes. */
-  shutdown: AbortSignal;
-  metrics: ServerMetrics | undefined;
-  /** How the upstream is reached for pass-through routes (the Node transport). */
-  fetch: typeof globalThis.fetch;
-  /** The last start check (`server.check()`); undefined when none ran. */
-  readiness: StartCheck | undefined;
+export type { ServerState };
+
+/** One request on its way through: what the route functions share. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  state: ServerState;
+  record: RequestRecord;
+  url: string;
+  path: string;
+  /** Headers of every answer: the request id, CORS, `connection: close` while draining. */
+  headers: Record<string, string>;
 }
 
 const reveal = (t: Secret | string) => (typeof t === 'string' ? t : t.reveal());
@@ -36,52 +36,77 @@ const SHUTTING_DOWN = wireError(503, 'The server shut down before the answer was
  * `/v1/chat/completions` (chat or NIM reward). Fills `record` for the access log and metrics.
  */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, state: ServerState, record: RequestRecord): Promise<void> {
+  const x = exchange(req, res, state, record);
+  if (answeredAtTheGate(x)) return;
+  await route(x);
+}
+
+function exchange(req: IncomingMessage, res: ServerResponse, state: ServerState, record: RequestRecord): Exchange {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  const { options } = state;
+  const headers: Record<string, string> = { 'x-request-id': record.id, ...corsHeaders(state.options.cors, req) };
   // Connections kept alive while draining would outlive close(): ask the client to let go.
-  const headers: Record<string, string> = { 'x-request-id': record.id, ...corsHeaders(options.cors, req) };
   if (state.draining) headers.connection = 'close';
-  const fail = (e: WireError, extra: Record<string, string> = {}) => {
-    record.code = e.body.error.code ?? undefined;
-    writeNodeJson(res, e.status, e.body, { ...headers, ...extra });
-  };
-  record.route = routeOf(path, options);
+  record.route = routeOf(path, state.options);
+  return { req, res, state, record, url, path, headers };
+}
 
-  if (state.token === undefined) {
-    const refused = tokenlessRefusal(req, options.cors);
-    if (refused) return fail(refused);
-  }
-  const preflight = preflightHeaders(options.cors, req);
+function fail(x: Exchange, e: WireError, extra?: Record<string, string>): void {
+  x.record.code = e.body.error.code ?? undefined;
+  writeNodeJson(x.res, e.status, e.body, extra ? { ...x.headers, ...extra } : x.headers);
+}
+
+// A method other than `allowed` gets a 405 naming it; returns whether it was refused.
+function refusedMethod(x: Exchange, allowed: 'GET' | 'POST', alsoHead = false): boolean {
+  const method = x.req.method;
+  if (method === allowed || (alsoHead && method === 'HEAD')) return false;
+  fail(x, wireError(405, `Use ${allowed}`, 'invalid_request_error', 'method_not_allowed'), { allow: allowed });
+  return true;
+}
+
+// What is answered before any route: cross-site and rebinding refusals of a token-less proxy, CORS
+// preflights, health (open to load balancers), then the token and draining. True when answered.
+function answeredAtTheGate(x: Exchange): boolean {
+  const { req, res, state } = x;
+  const refused = state.token === undefined ? tokenlessRefusal(req, state.options.cors) : undefined;
+  if (refused) return (fail(x, refused), true);
+  const preflight = preflightHeaders(state.options.cors, req);
   if (preflight) {
-    res.writeHead(preflight['access-control-allow-origin'] ? 204 : 403, { ...headers, ...preflight });
-    return void res.end();
+    res.writeHead(preflight['access-control-allow-origin'] ? 204 : 403, { ...x.headers, ...preflight });
+    res.end();
+    return true;
   }
-  if (path === '/health' || path === '/v1/health/ready' || path === '/v1/health/live') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    return writeNodeJson(res, ...healthAnswer(path, state), headers);
+  if (HEALTH_PATHS.has(x.path)) {
+    if (!refusedMethod(x, 'GET', true)) writeNodeJson(res, ...healthAnswer(x.path, state), x.headers);
+    return true;
   }
   if (state.token !== undefined && !bearerMatches(req.headers.authorization, reveal(state.token))) {
-    return fail(wireError(401, 'Missing or wrong bearer token', 'invalid_request_error', 'invalid_api_key'), { 'www-authenticate': 'Bearer' });
+    return (fail(x, wireError(401, 'Missing or wrong bearer token', 'invalid_request_error', 'invalid_api_key'), { 'www-authenticate': 'Bearer' }), true);
   }
-  if (state.draining) return fail(wireError(503, 'The server is shutting down', 'server_error', 'shutting_down'));
+  if (state.draining) return (fail(x, wireError(503, 'The server is shutting down', 'server_error', 'shutting_down')), true);
+  return false;
+}
+
+async function route(x: Exchange): Promise<void> {
+  const { path, state } = x;
   if (path === '/metrics' && state.metrics) {
-    if (req.method !== 'GET') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    const text = await state.metrics.text();
-    res.writeHead(200, { ...headers, 'content-type': state.metrics.contentType, 'content-length': Buffer.byteLength(text) });
-    return void res.end(text);
+    if (!refusedMethod(x, 'GET')) await writeMetrics(x.res, state, x.headers);
+    return;
   }
   if (path === '/v1/models') {
-    if (req.method !== 'GET') return fail(wireError(405, 'Use GET', 'invalid_request_error', 'method_not_allowed'), { allow: 'GET' });
-    return writeNodeJson(res, 200, { object: 'list', data: modelIds(options).map((id) => ({ id, object: 'model', created: 0, owned_by: 'rewardgate' })) }, headers);
+    if (!refusedMethod(x, 'GET')) writeNodeJson(x.res, 200, modelList(state.options), x.headers);
+    return;
   }
-  const target = passThroughTarget(options.passThrough, path, url);
-  if (target) return passThrough(req, res, state, record, target, headers);
-  if (path !== '/v1/chat/completions') return fail(wireError(404, `No route ${req.method} ${path}`, 'invalid_request_error', 'not_found'));
-  if (req.method !== 'POST') return fail(wireError(405, 'Use POST', 'invalid_request_error', 'method_not_allowed'), { allow: 'POST' });
+  const target = passThroughTarget(state.options.passThrough, path, x.url);
+  if (target) return passThrough(x.req, x.res, state, x.record, target, x.headers);
+  if (path !== '/v1/chat/completions') return fail(x, wireError(404, `No route ${x.req.method} ${path}`, 'invalid_request_error', 'not_found'));
+  if (!refusedMethod(x, 'POST')) await chatRoute(x);
+}
 
-  // The client going away, or the shutdown deadline, cancels the upstream call.
+// The client going away, or the shutdown deadline, cancels the upstream call.
+async function chatRoute(x: Exchange): Promise<void> {
+  const { res, state } = x;
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) controller.abort(new UserAbortError('the client closed the connection'));
@@ -90,40 +115,12 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   res.on('close', onClose);
   state.shutdown.addEventListener('abort', onShutdown, { once: true });
   try {
-    let body: unknown;
-    try {
-      body = parseJsonBody(await readNodeBody(req, state.bodyLimit));
-    } catch (error) {
-      if (error instanceof BodyError) return fail(error.wire, error.closeConnection ? { connection: 'close' } : {});
-      if (controller.signal.aborted) return; // the client left while sending its body
-      throw error;
-    }
+    const body = await readBody(x, controller.signal);
+    if (body === NO_BODY) return;
     // An abort after this point is the client leaving (nothing is written) or the shutdown deadline (a 503).
-    const write = { headers, interrupt: { signal: controller.signal, answer: SHUTTING_DOWN } };
-    const name = typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : undefined;
-    // Own keys only: a request naming `toString` or `constructor` is a chat request, not a scorer.
-    const scorers = options.scorers;
-    const scorer = typeof name === 'string' && scorers && Object.hasOwn(scorers, name) ? scorers[name] : undefined;
-    const wireOptions = { onError: options.onError, requestId: record.id };
-    if (scorer) {
-      record.route = 'reward';
-      record.model = name as string;
-      try {
-        return writeNodeJson(res, 200, await scoreAsNim(scorer, body, name as string, controller.signal), headers);
-      } catch (error) {
-        record.code = toWireError(error).body.error.code ?? undefined;
-        return writeNodeResult(res, errorResult(error, wireOptions), write);
-      }
-    }
-    const model = options.accessLog || options.metrics !== false ? recordingModel(options.model, record, typeof options.accessLog === 'object' && options.accessLog.prompts === true) : options.model;
-    const result = await runChat(model, body, controller.signal, {
-      ...wireOptions,
-      reportCandidateText: options.reportCandidateText,
-      report: options.report,
-      maxAnswerChars: options.limits?.maxAnswerChars,
-      prepare: options.defaultModel ? (r) => (r.model ? r : { ...r, model: options.defaultModel }) : undefined,
-    });
-    if (result.kind === 'json' && result.status !== 200) record.code = (result.body as { error?: { code?: string } }).error?.code;
+    const write = { headers: x.headers, interrupt: { signal: controller.signal, answer: SHUTTING_DOWN } };
+    const scorer = scorerNamed(state, body);
+    const result = scorer ? await rewardResult(x, scorer, body, controller.signal) : await chatResult(x, body, controller.signal);
     await writeNodeResult(res, result, write);
   } finally {
     res.off('close', onClose);
@@ -131,42 +128,49 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   }
 }
 
-async function passThrough(req: IncomingMessage, res: ServerResponse, state: ServerState, record: RequestRecord, target: string, headers: Record<string, string>): Promise<void> {
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+const NO_BODY = Symbol('no body');
+
+// The parsed JSON body, or NO_BODY when it was answered (too large, not JSON) or the client left while sending it.
+async function readBody(x: Exchange, signal: AbortSignal): Promise<unknown> {
   try {
-    record.upstreamStatus = await forward(req, res, target, state.options.passThrough!, state.bodyLimit, state.fetch);
+    return parseJsonBody(await readNodeBody(x.req, x.state.bodyLimit));
   } catch (error) {
-    if (error instanceof BodyError) {
-      record.code = error.wire.body.error.code ?? undefined;
-      return writeNodeJson(res, error.wire.status, error.wire.body, error.closeConnection ? { connection: 'close' } : {});
-    }
-    if (res.destroyed) return; // the client left
-    const result = errorResult(error, { onError: state.options.onError, requestId: record.id });
-    if (!res.headersSent) return writeNodeResult(res, result);
-    res.destroy();
+    if (error instanceof BodyError) return (fail(x, error.wire, error.closeConnection ? { connection: 'close' } : undefined), NO_BODY);
+    if (signal.aborted) return NO_BODY;
+    throw error;
   }
 }
 
-// A bounded set of route labels (metrics must not grow a series per unknown path).
-function routeOf(path: string, options: GuardServerOptions): string {
-  if (path === '/v1/chat/completions' || path === '/v1/models' || path === '/metrics') return path;
-  if (path === '/health' || path.startsWith('/v1/health/')) return 'health';
-  if (options.passThrough?.routes.includes(path)) return path;
-  return 'other';
+// A request naming a served scorer is scored. Own keys only: a request naming `toString` or `constructor` is a chat request.
+function scorerNamed(state: ServerState, body: unknown): Scorer | undefined {
+  const name = typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : undefined;
+  const scorers = state.options.scorers;
+  return typeof name === 'string' && scorers && Object.hasOwn(scorers, name) ? scorers[name] : undefined;
 }
 
-function modelIds(options: GuardServerOptions): string[] {
-  const ids = [options.defaultModel ?? 'rewardgate', ...Object.keys(options.scorers ?? {})];
-  return [...new Set(ids)];
+async function rewardResult(x: Exchange, scorer: Scorer, body: unknown, signal: AbortSignal): Promise<ChatResult> {
+  const name = (body as { model: string }).model;
+  x.record.route = 'reward';
+  x.record.model = name;
+  try {
+    return { kind: 'json', status: 200, body: await scoreAsNim(scorer, body, name, signal) };
+  } catch (error) {
+    x.record.code = toWireError(error).body.error.code ?? undefined;
+    return errorResult(error, { onError: x.state.options.onError, requestId: x.record.id });
+  }
 }
 
-// Liveness is the process; readiness also needs the last start check to have passed, so a load
-// balancer does not route to a proxy whose guards or upstream cannot work. Failed parts are named
-// with their error's name and code only: messages stay in the server log.
-function healthAnswer(path: string, state: ServerState): [number, unknown] {
-  if (state.draining) return [503, { status: 'draining' }];
-  const check = state.readiness;
-  if (path === '/v1/health/live' || !check || check.ready) return [200, { status: 'ok' }];
-  const failed = check.parts.filter((p) => !p.ok).map((p) => ({ part: p.part, error: p.error!.name, ...(p.error!.code ? { code: p.error!.code } : {}) }));
-  return [503, { status: 'not_ready', checkedAt: check.checkedAt, failed }];
+// Straight to the upstream when nothing judges the answer, else through the model (a pipeline).
+async function chatResult(x: Exchange, body: unknown, signal: AbortSignal): Promise<ChatResult> {
+  const { options, direct } = x.state;
+  const wire = { ...x.state.wire, requestId: x.record.id };
+  const prompts = typeof options.accessLog === 'object' && options.accessLog.prompts === true;
+  let result: ChatResult;
+  if (direct) result = await directChat(direct, body, signal, { ...wire, record: x.record, prompts });
+  else {
+    const recorded = options.accessLog || options.metrics !== false;
+    result = await runChat(recorded ? recordingModel(options.model, x.record, prompts) : options.model, body, signal, wire);
+  }
+  if (result.kind === 'json' && result.status !== 200) x.record.code = (result.body as { error?: { code?: string } }).error?.code;
+  return result;
 }

@@ -34,45 +34,47 @@ type Reportish = {
   reasons?: Array<{ by: string }>;
 };
 
+/** Records what the request asks: its model, whether it streams, and its messages when prompts are logged. */
+export function recordRequest(record: RequestRecord, request: ChatRequest, prompts: boolean, stream: boolean): void {
+  if (request.model !== undefined) record.model = request.model;
+  if (prompts) record.messages = request.messages;
+  record.stream = stream;
+}
+
 /**
  * Wraps a model for one request so its outcome (the report's candidates and verdicts, usage, the
  * upstream's status) lands in `record`, plain and streamed, without touching the answer.
  */
 export function recordingModel(model: AnyChatModel, record: RequestRecord, prompts: boolean): AnyChatModel {
-  const take = (request: ChatRequest) => {
-    if (request.model !== undefined) record.model = request.model;
-    if (prompts) record.messages = request.messages;
-  };
   return {
     async generate(request: ChatRequest, options?: CallOptions) {
-      take(request);
-      record.stream = false;
+      recordRequest(record, request, prompts, false);
       try {
         const completion = await model.generate(request, options);
-        fromCompletion(record, completion);
+        recordCompletion(record, completion);
         return completion;
       } catch (error) {
-        fromError(record, error);
+        recordError(record, error);
         throw error;
       }
     },
     async *stream(request: ChatRequest, options?: CallOptions) {
-      take(request);
-      record.stream = true;
+      recordRequest(record, request, prompts, true);
       try {
         for await (const event of model.stream(request, options)) {
-          if (event.type === 'finish') fromCompletion(record, (event as unknown as { completion: object }).completion);
+          if (event.type === 'finish') recordCompletion(record, (event as unknown as { completion: object }).completion);
           yield event;
         }
       } catch (error) {
-        fromError(record, error);
+        recordError(record, error);
         throw error;
       }
     },
   } as AnyChatModel;
 }
 
-function fromCompletion(record: RequestRecord, completion: { usage?: Usage; refused?: boolean; report?: unknown }): void {
+/** Records a finished answer: the upstream's 200, usage, refusal, the report's candidates and verdicts. */
+export function recordCompletion(record: RequestRecord, completion: { usage?: Usage; refused?: boolean; report?: unknown }): void {
   record.upstreamStatus = 200;
   if (completion.usage) record.usage = completion.usage;
   const report = completion.report as Reportish | undefined;
@@ -87,7 +89,8 @@ function fromCompletion(record: RequestRecord, completion: { usage?: Usage; refu
   if (completion.refused && report.reasons?.length) record.refusedBy = [...new Set(report.reasons.map((r) => r.by))];
 }
 
-function fromError(record: RequestRecord, error: unknown): void {
+/** Records a failed call: the upstream's status when the error carries one. */
+export function recordError(record: RequestRecord, error: unknown): void {
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === 'number') record.upstreamStatus = status;
 }

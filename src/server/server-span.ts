@@ -26,6 +26,9 @@ export async function withServerSpan(method: string, route: string, requestId: s
     kind: 1, // SpanKind.SERVER
     attributes: { 'http.request.method': method, 'http.route': route, 'rewardgate.request_id': requestId },
   });
+  // No tracer provider registered: the span is the API's no-op one, and entering a context for it
+  // would cost more per request than the rest of the proxy's bookkeeping.
+  if (span.spanContext() === api.INVALID_SPAN_CONTEXT) return work(undefined);
   try {
     const status = await api.context.with(api.trace.setSpan(api.context.active(), span), () => work(span));
     span.setAttribute('http.response.status_code', status);

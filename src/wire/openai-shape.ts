@@ -3,62 +3,56 @@
 // Next, the guard proxy) reads request messages with them and writes the types below.
 // The client's hand-written fast checks (src/client/wire-check.ts) accept exactly what the read
 // schemas accept; test/client/wire-check.test.ts fuzzes the two against each other.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ContentSchema, LogprobsSchema, ToolCallSchema, type Logprobs } from '../types.js';
 
 // ── reading what a server answers (lenient: many servers speak dialects) ─────────────
 
-export const WireUsageSchema = z
-  .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() })
-  .loose();
+export const WireUsageSchema = z.looseObject({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()), total_tokens: z.optional(z.number()) });
 
 /** A whole tool call in a message; `arguments` may arrive as an object from lenient servers. */
 export const WireToolCallSchema = z.looseObject({
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.looseObject({ name: z.string(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish() }),
+  id: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  function: z.looseObject({ name: z.string(), arguments: z.nullish(z.union([z.string(), z.record(z.string(), z.unknown())])) }),
 });
 
 /** A piece of a streamed tool call, keyed by `index` (id, type and name first, arguments in pieces). */
 export const WireToolCallDeltaSchema = z.looseObject({
-  index: z.number().int().nonnegative().optional(),
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+  index: z.optional(z.int().check(z.nonnegative())),
+  id: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  function: z.nullish(z.looseObject({ name: z.nullish(z.string()), arguments: z.nullish(z.string()) })),
 });
 
 const WireMessageSchema = z.looseObject({
-  content: z.string().nullish(),
-  tool_calls: z.array(WireToolCallSchema).nullish(),
-  reasoning_content: z.string().nullish(),
-  reasoning: z.string().nullish(),
+  content: z.nullish(z.string()),
+  tool_calls: z.nullish(z.array(WireToolCallSchema)),
+  reasoning_content: z.nullish(z.string()),
+  reasoning: z.nullish(z.string()),
 });
 const WireDeltaSchema = z.looseObject({
-  content: z.string().nullish(),
-  tool_calls: z.array(WireToolCallDeltaSchema).nullish(),
-  reasoning_content: z.string().nullish(),
-  reasoning: z.string().nullish(),
+  content: z.nullish(z.string()),
+  tool_calls: z.nullish(z.array(WireToolCallDeltaSchema)),
+  reasoning_content: z.nullish(z.string()),
+  reasoning: z.nullish(z.string()),
 });
 
 /** A `chat.completion` body as the client reads it. */
-export const WireCompletionSchema = z
-  .object({
-    id: z.string().optional(),
-    model: z.string().optional(),
-    choices: z.array(z.object({ message: WireMessageSchema, finish_reason: z.string().nullish(), logprobs: LogprobsSchema.nullish() }).loose()).min(1),
-    usage: WireUsageSchema.nullish(),
-  })
-  .loose();
+export const WireCompletionSchema = z.looseObject({
+  id: z.optional(z.string()),
+  model: z.optional(z.string()),
+  choices: z.array(z.looseObject({ message: WireMessageSchema, finish_reason: z.nullish(z.string()), logprobs: z.nullish(LogprobsSchema) })).check(z.minLength(1)),
+  usage: z.nullish(WireUsageSchema),
+});
 
 /** A `chat.completion.chunk` as the client reads it. */
-export const WireChunkSchema = z
-  .object({
-    id: z.string().optional(),
-    model: z.string().optional(),
-    choices: z.array(z.object({ delta: WireDeltaSchema.nullish(), finish_reason: z.string().nullish(), logprobs: LogprobsSchema.nullish() }).loose()).optional(),
-    usage: WireUsageSchema.nullish(),
-  })
-  .loose();
+export const WireChunkSchema = z.looseObject({
+  id: z.optional(z.string()),
+  model: z.optional(z.string()),
+  choices: z.optional(z.array(z.looseObject({ delta: z.nullish(WireDeltaSchema), finish_reason: z.nullish(z.string()), logprobs: z.nullish(LogprobsSchema) }))),
+  usage: z.nullish(WireUsageSchema),
+});
 
 export type WireUsage = z.infer<typeof WireUsageSchema>;
 export type WireToolCall = z.infer<typeof WireToolCallSchema>;
@@ -76,19 +70,21 @@ export type WireCompletion = z.infer<typeof WireCompletionSchema>;
 export const WireRequestMessageSchema = z
   .object({
     role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-    content: ContentSchema.optional(),
-    name: z.string().optional(),
-    tool_calls: z.array(ToolCallSchema).nullish(),
-    tool_call_id: z.string().optional(),
-    reasoning_content: z.string().nullish(),
-    reasoning: z.string().nullish(),
+    content: z.optional(ContentSchema),
+    name: z.optional(z.string()),
+    tool_calls: z.nullish(z.array(ToolCallSchema)),
+    tool_call_id: z.optional(z.string()),
+    reasoning_content: z.nullish(z.string()),
+    reasoning: z.nullish(z.string()),
   })
-  .superRefine((m, ctx) => {
-    if (m.tool_calls?.length && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant turns carry tool_calls' });
-    if (m.tool_call_id !== undefined && m.role !== 'tool') ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'only tool turns carry tool_call_id' });
-    if (m.role === 'tool' && m.tool_call_id === undefined) ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'a tool turn needs the tool_call_id of the call it answers' });
-    if (m.content == null && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['content'], message: `content is required on a ${m.role} turn` });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      if (m.tool_calls?.length && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant turns carry tool_calls' });
+      if (m.tool_call_id !== undefined && m.role !== 'tool') ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'only tool turns carry tool_call_id' });
+      if (m.role === 'tool' && m.tool_call_id === undefined) ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'a tool turn needs the tool_call_id of the call it answers' });
+      if (m.content == null && m.role !== 'assistant') ctx.addIssue({ code: 'custom', path: ['content'], message: `content is required on a ${m.role} turn` });
+    }),
+  );
 export type WireRequestMessage = z.infer<typeof WireRequestMessageSchema>;
 
 // ── writing OpenAI's exact answer shape ──────────────────────────────────────────────

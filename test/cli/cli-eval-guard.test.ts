@@ -77,6 +77,21 @@ describe('rewardgate eval-guard', () => {
     expect(judged.every((q) => q.body.model === NEMOGUARD)).toBe(true);
   });
 
+  it('builds any hosted guard kind of the config file as serve does (Nemotron Safety Guard, its key from the file)', async () => {
+    const config = join(dir, 'hosted.yaml');
+    await writeFile(config, `upstream: { baseURL: http://127.0.0.1:1/v1 }\nguards:\n  hosted: { nemotronSafetyGuard: { baseURL: ${nim.baseURL}, apiKey: nvapi-from-file } }\n`);
+    const before = nim.requests.length;
+    const r = await runCli(['eval-guard', `${FIX}/guard-sample.jsonl`, '--config', config, '--guard', 'hosted', '--json'], { env: {} });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout).guards[0];
+    expect(g).toMatchObject({ name: 'hosted', source: 'config', rows: 14, failedToParse: 0 });
+    expect(g.overall).toMatchObject({ tp: 6, fp: 1, fn: 0, tn: 7 });
+    const judged = nim.requests.slice(before).filter((q) => q.path === '/v1/chat/completions');
+    expect(judged).toHaveLength(14);
+    expect(judged.every((q) => q.headers.authorization === 'Bearer nvapi-from-file' && /nemotron-safety-guard/.test(String(q.body.model)))).toBe(true);
+  });
+
   it('exits 2 on usage errors and 1 on a bad row, naming the line', async () => {
     const bad = join(dir, 'bad.jsonl');
     await writeFile(bad, '{"prompt":"hi","label":"safe"}\n{"prompt":"hi","label":"perhaps"}\n');

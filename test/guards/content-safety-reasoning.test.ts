@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SAFETY_REASONING_MODEL, contentSafetyReasoning, GuardConfigurationError, pipeline, safety, type ChatModel } from '../../src/index.js';
+import { contentSafetyReasoning, GuardConfigurationError, pipeline, safety, type ChatModel } from '../../src/index.js';
+import { CONTENT_SAFETY_REASONING_MODEL } from '../../src/guards/content-safety-reasoning.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const mock = guardChatMock();

@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CategorySchema, everyGuard, everyScorer, someScorer, guardFromFunction, llamaGuardCategories, messageText, mapCategory, nemoguardCategories, openaiModerationCategories, scorerFromFunction, ValidationError } from '../../src/index.js';
+import { CategorySchema, everyGuard, everyScorer, someScorer, guardFromFunction, messageText, scorerFromFunction, ValidationError } from '../../src/index.js';
+import { llamaGuardCategories, mapCategory, nemoguardCategories, openaiModerationCategories } from '../../src/guards/taxonomy-entry.js';
 
 const convo = [{ role: 'user' as const, content: 'hello' }];
 

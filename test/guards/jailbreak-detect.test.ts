@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JAILBREAK_DETECT_HOSTED_URL, jailbreakDetect, VerdictSchema, type Message } from '../../src/index.js';
+import { jailbreakDetect, VerdictSchema, type Message } from '../../src/index.js';
+import { JAILBREAK_DETECT_HOSTED_URL } from '../../src/guards/jailbreak-detect.js';
 import { remoteMock } from '../helpers/nim-mock.js';
 
 const server = remoteMock();

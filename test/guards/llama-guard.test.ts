@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LLAMA_GUARD_MODEL, llamaGuard } from '../../src/index.js';
+import { llamaGuard } from '../../src/index.js';
+import { LLAMA_GUARD_MODEL } from '../../src/guards/llama-guard.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const mock = guardChatMock();

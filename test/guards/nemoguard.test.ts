@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GuardConfigurationError, llamaGuard, NEMOGUARD_MODEL, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
+import { GuardConfigurationError, llamaGuard, nemoguard, pipeline, safety, ValidationError, type ChatModel } from '../../src/index.js';
+import { NEMOGUARD_MODEL } from '../../src/guards/nemoguard.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const KEY = 'nvapi-GUARD-TEST-KEY-987654321';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CategorySchema, GuardConfigurationError, NEMOTRON_SAFETY_GUARD_MODEL, nemotronSafetyGuard, nemotronSafetyGuardCategories } from '../../src/index.js';
+import { CategorySchema, GuardConfigurationError, nemotronSafetyGuard } from '../../src/index.js';
+import { NEMOTRON_SAFETY_GUARD_MODEL } from '../../src/guards/nemotron-safety-guard.js';
+import { nemotronSafetyGuardCategories } from '../../src/guards/taxonomy-entry.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const mock = guardChatMock();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CategorySchema, guardFromFunction, mapCategory, promptGuardCategories, ValidationError } from '../../src/index.js';
+import { CategorySchema, guardFromFunction, ValidationError } from '../../src/index.js';
+import { mapCategory, promptGuardCategories } from '../../src/guards/taxonomy-entry.js';
 
 describe('taxonomy: attacks and topics', () => {
   it('has jailbreak, prompt_injection and off_topic, usable in verdicts', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GuardConfigurationError, TOPIC_CONTROL_INSTRUCTION, TOPIC_CONTROL_MODEL, topicControl, ValidationError } from '../../src/index.js';
+import { GuardConfigurationError, topicControl, ValidationError } from '../../src/index.js';
+import { TOPIC_CONTROL_INSTRUCTION, TOPIC_CONTROL_MODEL } from '../../src/guards/topic-control.js';
 import { guardChatMock } from '../helpers/nim-mock.js';
 
 const mock = guardChatMock();

@@ -43,5 +43,6 @@ it('engine-only members marked @internal are not in the published types', () => 
   const types = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.d.ts') || f.endsWith('.d.cts'));
   const text = types.map((f) => readFileSync(join(root, 'dist', f), 'utf8')).join('\n');
   expect(text).toContain('class ReportRecorder');
-  for (const member of ['settle(', 'startCandidate(', 'finishCandidate(', 'candidateUnder(']) expect(text).not.toContain(member);
+  for (const member of ['settle(', 'startCandidate(', 'finishCandidate(', 'candidateUnder(', 'scoreCache(']) expect(text).not.toContain(member);
+  expect(text).not.toContain('@internal');
 });

@@ -58,15 +58,26 @@ describe('seeds of retries and candidates', () => {
     for (const c of out.report.candidates) expect(c.text).toBe(`seed ${2 * c.labels.sample! + c.labels.attempt! - 1}`);
   });
 
+  it('an unseeded best-of-n draws one random base per call: under retries no seed repeats, and candidates stay consecutive', async () => {
+    for (const path of ['generate', 'stream'] as const) {
+      const m = bySeed();
+      const guarded = pipeline(m, [scoreThreshold({ scorer: never, min: 1, maxAttempts: 3, onReject: 'best' }), bestOfN({ n: 4, scorer: never })]);
+      const out = path === 'generate' ? await guarded.generate(user('q')) : finishOf(await drain(guarded.stream(user('q'))));
+      const seeds = sorted(seedsOf(m));
+      expect(seeds).toEqual(range(seeds[0]!, 12));
+      for (const c of out.report.candidates) expect(Number(c.text.slice(5))).toBe(seeds[0]! + 4 * (c.labels.attempt! - 1) + c.labels.sample!);
+    }
+  });
+
   it('a custom fan-out spaces the seeds of the layers outside it, and must stay within what it declared', async () => {
     const twice: Middleware = {
       name: 'twice',
       calls: 'many',
       fanOut: 2,
+      // It only says which call this is: the engine shifts the seed.
       async generate(ctx, next) {
-        const shift = (j: number) => (ctx.request.seed === undefined ? ctx.request : { ...ctx.request, seed: ctx.request.seed + j * ctx.seedStride });
-        await next(shift(0), { fanOutIndex: 0 });
-        return next(shift(1), { fanOutIndex: 1 });
+        await next(ctx.request, { fanOutIndex: 0 });
+        return next(ctx.request, { fanOutIndex: 1 });
       },
     };
     const m = bySeed();
@@ -74,5 +85,25 @@ describe('seeds of retries and candidates', () => {
     expect(seedsOf(m)).toEqual([0, 1, 2, 3]);
     const bad: Middleware = { ...twice, name: 'bad', generate: (_ctx, next) => next(undefined, { fanOutIndex: 2 }) };
     await expect(pipeline(bySeed(), [bad]).generate(user('q'))).rejects.toThrow(/Middleware "bad" passed fanOutIndex 2/);
+  });
+
+  it("a custom fan-out's baseSeed seeds an unseeded request, shifted by the fan-outs around it; the request's seed wins", async () => {
+    const fromBase = (baseSeed: number): Middleware => ({
+      name: 'fromBase',
+      calls: 'many',
+      fanOut: 2,
+      async generate(ctx, next) {
+        await next(ctx.request, { fanOutIndex: 0, baseSeed });
+        return next(ctx.request, { fanOutIndex: 1, baseSeed });
+      },
+    });
+    const retry = scoreThreshold({ scorer: never, min: 1, maxAttempts: 2, onReject: 'best' });
+    const unseeded = bySeed();
+    await pipeline(unseeded, [retry, fromBase(100)]).generate(user('q'));
+    expect(seedsOf(unseeded)).toEqual([100, 101, 102, 103]);
+    const seeded = bySeed();
+    await pipeline(seeded, [retry, fromBase(100)]).generate({ ...user('q'), seed: 3 });
+    expect(seedsOf(seeded)).toEqual([3, 4, 5, 6]);
+    await expect(pipeline(bySeed(), [fromBase(1.5)]).generate(user('q'))).rejects.toThrow(/Middleware "fromBase" passed baseSeed 1.5/);
   });
 });

@@ -9,6 +9,7 @@ import { deviceFlag, intFlag, parseFlags } from '../parse-flags.js';
 import { createProgress } from '../progress.js';
 import { readRows } from '../read-rows.js';
 import { UsageError } from '../usage-error.js';
+import { omitUndefined } from '../../internal/omit-undefined.js';
 
 const help = `Usage: rewardgate eval-guard <file> (--guard <folder | name> | --nim <model>)... [options]
 
@@ -84,8 +85,8 @@ export const evalGuardCommand: Command = {
     } finally {
       await Promise.allSettled(guards.map((g) => g.close()));
     }
-    const settings = { rows: read.values.length, input: read.kind, target, concurrency, device: device ?? 'auto', ...(values.config ? { config: values.config } : {}) };
-    const json = () => `${JSON.stringify({ file, settings, guards: runs.map(({ result: { outcomes, ...summary }, ...run }) => ({ ...run, ...summary, ...(values.outcomes ? { outcomes } : {}) })) }, null, 2)}\n`;
+    const settings = { rows: read.values.length, input: read.kind, target, concurrency, device: device ?? 'auto', ...omitUndefined({ config: values.config || undefined }) };
+    const json = () => `${JSON.stringify({ file, settings, guards: runs.map(({ result: { outcomes, ...summary }, ...run }) => ({ ...run, ...summary, ...omitUndefined({ outcomes: values.outcomes ? outcomes : undefined }) })) }, null, 2)}\n`;
     const report = values.json ? json() : `${renderGuards(runs)}\n`;
     const html = () => guardHtml({ title: 'Guard evaluation', file, settings, generatedAt: new Date().toISOString() }, runs);
     await writeOutputs(outputs, report, html, io.stdout);

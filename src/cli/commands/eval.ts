@@ -10,6 +10,7 @@ import { createProgress } from '../progress.js';
 import { readRows } from '../read-rows.js';
 import { checkScorerList, openScorers } from '../scorer-source.js';
 import { UsageError } from '../usage-error.js';
+import { omitUndefined } from '../../internal/omit-undefined.js';
 
 const help = `Usage: rewardgate eval <file> (--model <folder> | --nim <model>)... [options]
 
@@ -77,12 +78,12 @@ export const evalCommand: Command = {
         const progress = createProgress(io.stderr, runs.length || scorers.length > 1 ? `rows (${s.name})` : 'rows');
         try {
           const result = await evaluateRewardBench(read.values, cache ? cachedScorer(s.scorer, cache) : s.scorer, {
-            format, batchSize, signal: io.signal, ...(values.subset ? { defaultSubset: values.subset } : {}),
+            format, batchSize, signal: io.signal, ...omitUndefined({ defaultSubset: values.subset || undefined }),
             onProgress: (done, total) => progress.update(done, total),
           }).catch((error: unknown) => {
             throw atSource(error, read.where);
           });
-          runs.push({ name: s.name, source: s.source, settings: { ...(cache ? { cache: cache.file, cachedAtStart: cache.loaded } : {}) }, result });
+          runs.push({ name: s.name, source: s.source, settings: cache ? { cache: cache.file, cachedAtStart: cache.loaded } : {}, result });
         } finally {
           progress.done();
         }
@@ -94,7 +95,7 @@ export const evalCommand: Command = {
       format, rows: read.values.length, input: read.kind, batch: batchSize, device: device ?? 'auto',
       defaultSubset: values.subset ?? 'default', cache: values.cache ?? 'off',
     };
-    const json = () => `${JSON.stringify({ format, file, settings, scorers: runs.map(({ result: { outcomes, ...summary }, ...run }) => ({ ...run, ...summary, ...(values.outcomes ? { outcomes } : {}) })) }, null, 2)}\n`;
+    const json = () => `${JSON.stringify({ format, file, settings, scorers: runs.map(({ result: { outcomes, ...summary }, ...run }) => ({ ...run, ...summary, ...omitUndefined({ outcomes: values.outcomes ? outcomes : undefined }) })) }, null, 2)}\n`;
     const report = values.json ? json() : `${renderRewardBench(runs)}\n`;
     const html = () => rewardBenchHtml({ title: format === 'rb2' ? 'RewardBench 2 evaluation' : 'RewardBench evaluation', file, settings, generatedAt: new Date().toISOString() }, runs);
     await writeOutputs(outputs, report, html, io.stdout);

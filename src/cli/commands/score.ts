@@ -9,6 +9,7 @@ import { readJsonl, type JsonlRecord } from '../read-jsonl.js';
 import { rowConversation } from '../score-rows.js';
 import { checkScorerFlags, openScorer } from '../scorer-source.js';
 import { UsageError } from '../usage-error.js';
+import { omitUndefined } from '../../internal/omit-undefined.js';
 
 const help = `Usage: rewardgate score <rows.jsonl> (--model <folder> | --nim <model>) [options]
 
@@ -64,7 +65,7 @@ export const scoreCommand: Command = {
         let text = '';
         scores.forEach((score, i) => {
           const row = records[start + i]!.value as Record<string, unknown>;
-          text += `${JSON.stringify({ ...row, score: score.value, ...(score.attributes ? { attributes: score.attributes } : {}) })}\n`;
+          text += `${JSON.stringify({ ...row, score: score.value, ...omitUndefined({ attributes: score.attributes }) })}\n`;
         });
         // events.once rejects on 'error', so a failing --out (disk full) ends the run instead of hanging it.
         if (!out.write(text)) await once(out, 'drain');

@@ -3,6 +3,7 @@
 import { ValidationError } from '../../errors.js';
 import type { ContentPart } from '../../types.js';
 import type { AIFilePart } from './types.js';
+import { omitUndefined } from '../../internal/omit-undefined.js';
 
 /** An AI SDK file part as the content part a guard or scorer receives. */
 export function fromFilePart(part: AIFilePart): ContentPart {
@@ -11,14 +12,14 @@ export function fromFilePart(part: AIFilePart): ContentPart {
   if (data.type === 'text') return { type: 'text', text: data.text };
   if (data.type === 'reference') {
     const id = Object.values(data.reference)[0] ?? '';
-    return { type: 'file', file: { file_id: id, ...(part.filename ? { filename: part.filename } : {}) } };
+    return { type: 'file', file: omitUndefined({ file_id: id, filename: part.filename || undefined }) };
   }
   const url = data.type === 'url' ? (data.originalUrl ?? data.url.toString()) : `data:${fullMediaType(mediaType)};base64,${base64(data.data)}`;
   if (top === 'image') return { type: 'image_url', image_url: { url } };
   if (top === 'audio' && data.type === 'data') return { type: 'input_audio', input_audio: { data: base64(data.data), format: audioFormat(mediaType) } };
-  if (data.type === 'data') return { type: 'file', file: { file_data: url, ...(part.filename ? { filename: part.filename } : {}) } };
+  if (data.type === 'data') return { type: 'file', file: omitUndefined({ file_data: url, filename: part.filename || undefined }) };
   // A file by URL that is no image: OpenAI has no part for it; kept as a part of its own type.
-  return { type: 'file_url', file_url: { url, media_type: mediaType, ...(part.filename ? { filename: part.filename } : {}) } };
+  return { type: 'file_url', file_url: omitUndefined({ url, media_type: mediaType, filename: part.filename || undefined }) };
 }
 
 /**

@@ -3,7 +3,8 @@ import type { ChatModel, ReasoningDeltaEvent, TextDeltaEvent } from '../../inter
 import type { ChatRequest, Completion } from '../../types.js';
 import { AnswerTooLargeError } from './answer-limit.js';
 import { createResponseMeta, toChatCompletion, type WireCompletion, type WireReportOptions } from './completion.js';
-import { sseData, toSSE } from './chunks.js';
+import { sseData } from './chunks.js';
+import { toSSE } from './to-sse.js';
 import { toWireError } from './errors.js';
 import { reportError } from './report-error.js';
 import { toChatRequest } from './request.js';
@@ -118,18 +119,20 @@ export function errorResult(error: unknown, options: ChatWireOptions = {}): Chat
   return { kind: 'json', status: wire.status, body: wire.body, ...(wire.headers ? { headers: wire.headers } : {}) };
 }
 
-function reportOptions(options: ChatWireOptions): WireReportOptions {
+/** @internal How much of the report the wire options ask for. */
+export function reportOptions(options: ChatWireOptions): WireReportOptions {
   return { candidateText: options.reportCandidateText, report: options.report };
 }
 
-function answerChars(completion: WireCompletion): number {
+/** @internal The answer's text length against `maxAnswerChars`: content, reasoning and tool arguments. */
+export function answerChars(completion: WireCompletion): number {
   let n = completion.text.length + (completion.reasoning?.length ?? 0);
   for (const call of completion.toolCalls ?? []) n += call.function.arguments.length;
   return n;
 }
 
-// A failure mid-stream becomes an OpenAI error event instead of a torn connection.
-function failureLine(error: unknown, options: ChatWireOptions): string {
+/** @internal A failure mid-stream as an OpenAI error event instead of a torn connection (5xx reported to `onError`). */
+export function failureLine(error: unknown, options: ChatWireOptions): string {
   const wire = toWireError(error, { requestId: options.requestId });
   if (wire.status >= 500) reportError(error, options.onError);
   return sseData(wire.body);

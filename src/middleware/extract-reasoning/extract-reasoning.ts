@@ -1,33 +1,30 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { validate } from '../../internal/validate.js';
 import type { Completion } from '../../types.js';
 import { splitThink, ThinkSplitter, type Split } from './think-splitter.js';
 import type { LayerEvent, Middleware } from '../../pipeline/types.js';
 
-const ExtractReasoningSchema = z
-  .object({
-    tag: z.string().regex(/^[A-Za-z][\w.:-]*$/, 'a tag name such as think').default('think'),
-    opened: z.boolean().default(false),
-  })
-  .strict();
-
-/**
- * Options of {@link extractReasoning}.
- *
- * @example
- * const options: ExtractReasoningOptions = { tag: 'think', opened: true };
- */
-export interface ExtractReasoningOptions {
+/** The options of {@link extractReasoning}; the config file's `extractReasoning` step is made from it. */
+export const ExtractReasoningOptionsSchema = z.strictObject({
   /** The tag name: `think` (default) reads `<think>...</think>`. */
-  tag?: string;
+  tag: z._default(z.string().check(z.regex(/^[A-Za-z][\w.:-]*$/, 'a tag name such as think')), 'think'),
   /**
    * The output starts inside the reasoning, with no opening tag: the chat template already wrote
    * it (DeepSeek-R1 and QwQ templates end the prompt with `<think>`), so the answer holds only
    * `</think>`. Everything up to the closing tag is then reasoning. Default false: only a block
    * that opens the answer is reasoning, and other text is left alone.
    */
-  opened?: boolean;
-}
+  opened: z._default(z.boolean(), false),
+});
+
+/**
+ * Options of {@link extractReasoning}.
+ *
+ * @example
+ * const options: ExtractReasoningOptions = { tag: 'think', opened: true };
+ * @interface
+ */
+export type ExtractReasoningOptions = z.input<typeof ExtractReasoningOptionsSchema>;
 
 /**
  * Moves inline reasoning (`<think>...</think>` at the start of the answer, as Qwen3 and
@@ -41,7 +38,7 @@ export interface ExtractReasoningOptions {
  * pipeline(model, [safety({ guard }), bestOfN({ n: 4, scorer }), extractReasoning()]);
  */
 export function extractReasoning(options: ExtractReasoningOptions = {}): Middleware {
-  const { tag, opened } = validate(ExtractReasoningSchema, options, 'extractReasoning options');
+  const { tag, opened } = validate(ExtractReasoningOptionsSchema, options, 'extractReasoning options');
   const split = (completion: Completion): Completion => {
     // A refusal is not model output: there is nothing to extract.
     if (completion.finishReason === 'refused') return completion;

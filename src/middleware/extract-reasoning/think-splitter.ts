@@ -31,59 +31,68 @@ export class ThinkSplitter {
 
   push(piece: string): Split {
     const out: Split = { reasoning: '', text: '' };
-    let s = piece;
-    while (s !== '') {
-      switch (this.#state) {
-        case 'text':
-          out.text += s;
-          s = '';
-          break;
-        case 'start':
-        case 'open-start': {
-          this.#pending += s;
-          s = '';
-          const body = this.#pending.trimStart();
-          if (body.length < this.#open.length && this.#open.startsWith(body)) break; // may still become the tag
-          const tagged = body.startsWith(this.#open);
-          if (this.#state === 'start' && !tagged) {
-            // No reasoning block: the text is the answer, unchanged.
-            out.text += this.#pending;
-            this.#state = 'text';
-          } else {
-            s = tagged ? body.slice(this.#open.length) : body;
-            this.#state = 'reason-lead';
-          }
-          this.#pending = '';
-          break;
-        }
-        case 'reason-lead':
-        case 'answer-lead': {
-          s = s.trimStart();
-          if (s !== '') this.#state = this.#state === 'reason-lead' ? 'reason' : 'text';
-          break;
-        }
-        case 'reason': {
-          const buf = this.#pending + s;
-          s = '';
-          const at = buf.indexOf(this.#close);
-          if (at >= 0) {
-            out.reasoning += buf.slice(0, at).trimEnd();
-            this.#pending = '';
-            this.#state = 'answer-lead';
-            s = buf.slice(at + this.#close.length);
-            break;
-          }
-          // Hold back what may be the start of the closing tag, and whitespace that may end the reasoning.
-          const partial = this.#partialClose(buf);
-          const keep = buf.slice(0, buf.length - partial);
-          const kept = keep.trimEnd();
-          out.reasoning += kept;
-          this.#pending = buf.slice(kept.length);
-          break;
-        }
-      }
-    }
+    let rest = piece;
+    while (rest !== '') rest = this.#step(rest, out);
     return out;
+  }
+
+  // Takes what the current state consumes of `s` into `out`; returns the rest, for the next state.
+  #step(s: string, out: Split): string {
+    switch (this.#state) {
+      case 'text':
+        out.text += s;
+        return '';
+      case 'start':
+      case 'open-start':
+        return this.#atStart(s, out);
+      case 'reason-lead':
+      case 'answer-lead':
+        return this.#skipLead(s);
+      case 'reason':
+        return this.#inReasoning(s, out);
+    }
+  }
+
+  #atStart(s: string, out: Split): string {
+    const pending = this.#pending + s;
+    const body = pending.trimStart();
+    if (body.length < this.#open.length && this.#open.startsWith(body)) {
+      this.#pending = pending; // may still become the tag
+      return '';
+    }
+    this.#pending = '';
+    const tagged = body.startsWith(this.#open);
+    if (this.#state === 'start' && !tagged) {
+      // No reasoning block: the text is the answer, unchanged.
+      out.text += pending;
+      this.#state = 'text';
+      return '';
+    }
+    this.#state = 'reason-lead';
+    return tagged ? body.slice(this.#open.length) : body;
+  }
+
+  // The whitespace before the reasoning or the answer is dropped.
+  #skipLead(s: string): string {
+    const rest = s.trimStart();
+    if (rest !== '') this.#state = this.#state === 'reason-lead' ? 'reason' : 'text';
+    return rest;
+  }
+
+  #inReasoning(s: string, out: Split): string {
+    const buf = this.#pending + s;
+    const at = buf.indexOf(this.#close);
+    if (at >= 0) {
+      out.reasoning += buf.slice(0, at).trimEnd();
+      this.#pending = '';
+      this.#state = 'answer-lead';
+      return buf.slice(at + this.#close.length);
+    }
+    // Hold back what may be the start of the closing tag, and whitespace that may end the reasoning.
+    const kept = buf.slice(0, buf.length - this.#partialClose(buf)).trimEnd();
+    out.reasoning += kept;
+    this.#pending = buf.slice(kept.length);
+    return '';
   }
 
   /** What the end of the output releases. */

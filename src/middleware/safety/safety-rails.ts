@@ -1,5 +1,5 @@
 // Internal: the rails' shared steps (options schema, judging with onGuardError, refusing).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { GuardError, GuardrailError, UserAbortError } from '../../errors.js';
 import { CategorySchema } from '../../taxonomy.js';
 import type { Completion, Message, ToolCall, Verdict } from '../../types.js';
@@ -7,27 +7,58 @@ import { GuardSchema } from '../../pipeline/option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import type { VerdictAbout } from '../../pipeline/report.js';
 import type { PipelineContext, RailVerdict } from '../../pipeline/types.js';
+import { omitUndefined } from '../../internal/omit-undefined.js';
 
-export const SafetySchema = z
-  .object({
+/** The options of `safety()`; the config file's `safety` step is made from it. */
+export const SafetyOptionsSchema = z
+  .strictObject({
+    /** The guard that judges each rail's text. */
     guard: GuardSchema,
-    input: z.boolean().default(true),
-    output: z.boolean().default(true),
-    toolResults: z.boolean().default(false),
-    onToolResult: z.enum(['refuse', 'redact']).default('refuse'),
-    reasoning: z.enum(['guard', 'drop', 'pass']).default('guard'),
-    refusal: z.string().min(1).default(DEFAULT_REFUSAL),
-    categories: z.array(CategorySchema).min(1).optional(),
-    onGuardError: z.enum(['refuse', 'allow', 'throw']).optional(),
-    /** The older name of onGuardError: `closed` is `refuse`, `open` is `allow`. */
-    failMode: z.enum(['closed', 'open']).optional(),
-    throwOnRefusal: z.boolean().default(false),
-    holdBack: z.union([z.number().int().positive(), z.literal('sentence'), z.literal('all')]).default('sentence'),
+    /** Check the user turn before any generation (default true). */
+    input: z._default(z.boolean(), true),
+    /** Check the answer: its text, each tool call and its reasoning (default true). */
+    output: z._default(z.boolean(), true),
+    /**
+     * Check the tool results the request carries (the tool turns since the last assistant turn)
+     * before any generation (default false): indirect prompt injection, unsafe content.
+     */
+    toolResults: z._default(z.boolean(), false),
+    /** A blocked tool result: `'refuse'` the request (default), or `'redact'` that turn (a notice replaces it) and go on. */
+    onToolResult: z._default(z.enum(['refuse', 'redact']), 'refuse'),
+    /**
+     * The answer's reasoning: `'guard'` (default) judges it as its own text before it goes out
+     * (before the answer text it precedes); `'drop'` removes it; `'pass'` lets it through unjudged.
+     */
+    reasoning: z._default(z.enum(['guard', 'drop', 'pass']), 'guard'),
+    /** The text of a refusal. */
+    refusal: z._default(z.string().check(z.minLength(1)), DEFAULT_REFUSAL),
+    /** Block only these categories (an unsafe verdict without categories always blocks). */
+    categories: z.optional(z.array(CategorySchema).check(z.minLength(1))),
+    /**
+     * When the guard is unavailable (`GuardUnavailableError`, or any failure of a guard of yours that
+     * is not a GuardError): `'refuse'` (default; the report's reason has code `guard_unavailable`),
+     * `'allow'` lets the turn through, `'throw'` throws the guard's error. A misconfigured guard or
+     * an input over its limit always throws.
+     */
+    onGuardError: z.optional(z.enum(['refuse', 'allow', 'throw'])),
+    /** The older name of `onGuardError`: `'closed'` is `'refuse'`, `'open'` is `'allow'`. */
+    failMode: z.optional(z.enum(['closed', 'open'])),
+    /** Throw `GuardrailError` instead of returning a refusal. */
+    throwOnRefusal: z._default(z.boolean(), false),
+    /** Streaming: how much text (and reasoning) the output rail holds back until the guard has seen it: characters, `'sentence'` (default) or `'all'`. */
+    holdBack: z._default(z.union([z.int().check(z.positive()), z.literal('sentence'), z.literal('all')]), 'sentence'),
   })
-  .strict()
-  .refine((o) => o.input || o.output || o.toolResults, { message: 'enable at least one of input, output and toolResults', path: ['input'] })
-  .refine((o) => o.onGuardError === undefined || o.failMode === undefined, { message: 'give onGuardError or its older name failMode, not both', path: ['failMode'] })
-  .transform(({ failMode, onGuardError, ...rest }) => ({ ...rest, onGuardError: onGuardError ?? (failMode === 'open' ? ('allow' as const) : ('refuse' as const)) }));
+  // Written for unfilled defaults too: the config file checks its steps with these same rules.
+  .check(
+    z.refine((o) => o.input !== false || o.output !== false || o.toolResults === true, { message: 'enable at least one of input, output and toolResults', path: ['input'] }),
+    z.refine((o) => o.onGuardError === undefined || o.failMode === undefined, { message: 'give onGuardError or its older name failMode, not both', path: ['failMode'] }),
+  );
+
+/** The options of safety() with `failMode` folded into `onGuardError`. */
+export const SafetySchema = z.pipe(
+  SafetyOptionsSchema,
+  z.transform(({ failMode, onGuardError, ...rest }) => ({ ...rest, onGuardError: onGuardError ?? (failMode === 'open' ? ('allow' as const) : ('refuse' as const)) })),
+);
 
 /** The validated options of safety(). */
 export type SafetyConfig = z.output<typeof SafetySchema>;
@@ -101,7 +132,7 @@ export function refuse(ctx: PipelineContext, opts: SafetyConfig, rail: RailVerdi
   const reason = blockReason(rail, block, calls);
   const about = typeof blocked === 'number' ? { candidate: blocked } : blocked ? { completion: blocked } : {};
   if (calls?.length) ctx.report.blockedToolCalls('safety', reason, calls, typeof blocked === 'number' ? blocked : blocked ? ctx.report.candidateOf(blocked) : undefined);
-  ctx.report.reject('safety', reason, { refused: true, ...about, ...(block.code ? { code: block.code } : {}) });
+  ctx.report.reject('safety', reason, { refused: true, ...about, ...omitUndefined({ code: block.code }) });
   if (opts.throwOnRefusal) {
     // The exception is the answer: its report says refused.
     ctx.report.data.refused = true;

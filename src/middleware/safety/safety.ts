@@ -1,11 +1,9 @@
+import type * as z from 'zod/mini';
 import { withAnswer } from '../../content.js';
-import type { Category } from '../../taxonomy.js';
-import type { Guard } from '../../interfaces.js';
 import type { Completion, ToolCall } from '../../types.js';
 import { validate } from '../../internal/validate.js';
-import type { HoldBack } from './hold-back.js';
 import { replay } from '../../pipeline/layer-streams.js';
-import { judge, judgeAll, reasoningConversation, refuse, SafetySchema } from './safety-rails.js';
+import { judge, judgeAll, reasoningConversation, refuse, SafetySchema, type SafetyOptionsSchema } from './safety-rails.js';
 import { preCheck } from './safety-tool-results.js';
 import { safetyStream } from './safety-stream.js';
 import type { Middleware } from '../../pipeline/types.js';
@@ -15,43 +13,9 @@ import type { Middleware } from '../../pipeline/types.js';
  *
  * @example
  * const options: SafetyOptions = { guard, toolResults: true, onToolResult: 'redact', holdBack: 200 };
+ * @interface
  */
-export interface SafetyOptions {
-  guard: Guard;
-  /** Check the user turn before any generation (default true). */
-  input?: boolean;
-  /** Check the answer: its text, each tool call and its reasoning (default true). */
-  output?: boolean;
-  /**
-   * Check the tool results the request carries (the tool turns since the last assistant turn)
-   * before any generation (default false): indirect prompt injection, unsafe content.
-   */
-  toolResults?: boolean;
-  /** A blocked tool result: `'refuse'` the request (default), or `'redact'` that turn (a notice replaces it) and go on. */
-  onToolResult?: 'refuse' | 'redact';
-  /**
-   * The answer's reasoning: `'guard'` (default) judges it as its own text before it goes out
-   * (before the answer text it precedes); `'drop'` removes it; `'pass'` lets it through unjudged.
-   */
-  reasoning?: 'guard' | 'drop' | 'pass';
-  /** The text of a refusal. */
-  refusal?: string;
-  /** Block only these categories (an unsafe verdict without categories always blocks). */
-  categories?: Category[];
-  /**
-   * When the guard is unavailable (`GuardUnavailableError`, or any failure of a guard of yours that
-   * is not a GuardError): `'refuse'` (default; the report's reason has code `guard_unavailable`),
-   * `'allow'` lets the turn through, `'throw'` throws the guard's error. A misconfigured guard or
-   * an input over its limit always throws.
-   */
-  onGuardError?: 'refuse' | 'allow' | 'throw';
-  /** The older name of `onGuardError`: `'closed'` is `'refuse'`, `'open'` is `'allow'`. */
-  failMode?: 'closed' | 'open';
-  /** Throw `GuardrailError` instead of returning a refusal. */
-  throwOnRefusal?: boolean;
-  /** Streaming: how much text (and reasoning) the output rail holds back until the guard has seen it (default `'sentence'`). */
-  holdBack?: HoldBack;
-}
+export type SafetyOptions = z.input<typeof SafetyOptionsSchema>;
 
 /**
  * Safety rails. Before generation, the input rail checks the user turn and the tool-result rail

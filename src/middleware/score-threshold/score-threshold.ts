@@ -1,68 +1,61 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { GuardrailError } from '../../errors.js';
-import type { Scorer } from '../../interfaces.js';
 import { answerTurn } from '../../content.js';
 import { validate } from '../../internal/validate.js';
 import type { ChatRequest, Completion, Message } from '../../types.js';
 import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
-import { FunctionSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
+import { functionSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import { rank, scoreAnswers } from '../../pipeline/scoring.js';
 import type { Middleware, PipelineContext } from '../../pipeline/types.js';
 
-const ScoreThresholdSchema = z
-  .object({
+/** The options of {@link scoreThreshold}; the config file's `scoreThreshold` step is made from it. */
+export const ScoreThresholdOptionsSchema = z
+  .strictObject({
+    /** Scores the answer (higher is better). */
     scorer: ScorerSchema,
-    min: z.number().optional(),
-    minMargin: z.number().optional(),
-    reference: z.union([z.string(), FunctionSchema]).optional(),
-    maxAttempts: z.number().int().min(1).max(20).default(2),
-    onReject: z.enum(['refuse', 'best', 'throw']).default('refuse'),
-    refusal: z.string().min(1).default(DEFAULT_REFUSAL),
-    feedback: z.union([z.string().min(1), FunctionSchema]).optional(),
-    scoreReasoning: z.boolean().optional(),
+    /** Absolute bar: the answer's score must be at least this. */
+    min: z.optional(z.number()),
+    /**
+     * Relative bar: the answer must beat the reference answer to the same prompt by this much.
+     * Reward scores are comparable only between answers to one prompt, so this is the portable form.
+     */
+    minMargin: z.optional(z.number()),
+    /** The reference answer for `minMargin` (default: the refusal text, i.e. "better than refusing"). */
+    reference: z.optional(z.union([z.string(), functionSchema<(request: ChatRequest) => string | Promise<string>>()])),
+    /**
+     * Attempts in all, the first included (default 2). Attempt k of a seeded request uses
+     * `seed + (k - 1)`, so retries differ and a rerun repeats them (times the seeds an attempt
+     * spans when a best-of-n is nested inside: `seed + (k - 1) * n`).
+     */
+    maxAttempts: z._default(z.int().check(z.minimum(1), z.maximum(20)), 2),
+    /** When every attempt is below the bar: a refusal (default), the best attempt, or a GuardrailError. */
+    onReject: z._default(z.enum(['refuse', 'best', 'throw']), 'refuse'),
+    /** The refusal text for `onReject: 'refuse'` (and the default reference). */
+    refusal: z._default(z.string().check(z.minLength(1)), DEFAULT_REFUSAL),
+    /** A user turn appended (after the rejected answer, with its tool calls) when retrying. */
+    feedback: z.optional(z.union([z.string().check(z.minLength(1)), functionSchema<(attempt: { text: string; score: number; attempt: number }) => string>()])),
+    /**
+     * Show the scorer the answer's reasoning too (default false: the scorer sees the answer's text
+     * and tool calls, as the assistant turn `withAnswer` builds).
+     */
+    scoreReasoning: z.optional(z.boolean()),
   })
-  .strict()
-  .refine((o) => (o.min === undefined) !== (o.minMargin === undefined), { message: 'give exactly one of min and minMargin', path: ['min'] })
-  .refine((o) => o.reference === undefined || o.minMargin !== undefined, { message: 'reference is only used with minMargin', path: ['reference'] });
+  .check(
+    z.refine((o) => (o.min === undefined) !== (o.minMargin === undefined), { message: 'give exactly one of min and minMargin', path: ['min'] }),
+    z.refine((o) => o.reference === undefined || o.minMargin !== undefined, { message: 'reference is only used with minMargin', path: ['reference'] }),
+  );
 
 /**
  * Options of {@link scoreThreshold}.
  *
  * @example
  * const options: ScoreThresholdOptions = { scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' };
+ * @interface
  */
-export interface ScoreThresholdOptions {
-  scorer: Scorer;
-  /** Absolute bar: the answer's score must be at least this. */
-  min?: number;
-  /**
-   * Relative bar: the answer must beat the reference answer to the same prompt by this much.
-   * Reward scores are comparable only between answers to one prompt, so this is the portable form.
-   */
-  minMargin?: number;
-  /** The reference answer for `minMargin` (default: the refusal text, i.e. "better than refusing"). */
-  reference?: string | ((request: ChatRequest) => string | Promise<string>);
-  /**
-   * Attempts in all, the first included (default 2). Attempt k of a seeded request uses
-   * `seed + (k - 1)`, so retries differ and a rerun repeats them (times the seeds an attempt
-   * spans when a best-of-n is nested inside: `seed + (k - 1) * n`).
-   */
-  maxAttempts?: number;
-  /** When every attempt is below the bar: a refusal (default), the best attempt, or a GuardrailError. */
-  onReject?: 'refuse' | 'best' | 'throw';
-  /** The refusal text for `onReject: 'refuse'` (and the default reference). */
-  refusal?: string;
-  /** A user turn appended (after the rejected answer, with its tool calls) when retrying. */
-  feedback?: string | ((attempt: { text: string; score: number; attempt: number }) => string);
-  /**
-   * Show the scorer the answer's reasoning too (default false: the scorer sees the answer's text
-   * and tool calls, as the assistant turn `withAnswer` builds).
-   */
-  scoreReasoning?: boolean;
-}
+export type ScoreThresholdOptions = z.input<typeof ScoreThresholdOptionsSchema>;
 
-type Opts = z.output<typeof ScoreThresholdSchema>;
+type Opts = z.output<typeof ScoreThresholdOptionsSchema>;
 
 /**
  * Scores the answer (as the assistant turn: text and tool calls) and retries below the bar, up to
@@ -74,7 +67,7 @@ type Opts = z.output<typeof ScoreThresholdSchema>;
  * pipeline(model, [scoreThreshold({ scorer, minMargin: 0.5, maxAttempts: 3, onReject: 'best' })]);
  */
 export function scoreThreshold(options: ScoreThresholdOptions): Middleware {
-  const opts = validate(ScoreThresholdSchema, options, 'scoreThreshold options');
+  const opts = validate(ScoreThresholdOptionsSchema, options, 'scoreThreshold options');
   return {
     name: 'scoreThreshold',
     calls: 'many',
@@ -95,10 +88,8 @@ async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Pr
   let request = ctx.request;
   const scoring = { reasoning: opts.scoreReasoning, cache: ctx.report.scoreCache(opts.scorer, messages), signal: ctx.signal, tools: ctx.request.tools };
   for (let n = 1; n <= opts.maxAttempts; n++) {
-    // A seeded request stays reproducible, but each retry samples with a seed of its own.
-    const shift = (n - 1) * ctx.seedStride;
-    const seeded = request.seed === undefined || shift === 0 ? request : { ...request, seed: request.seed + shift };
-    const result = await call(seeded, { labels: { attempt: n }, fanOutIndex: n - 1 });
+    // The engine gives each retry of a seeded request a seed of its own: reproducible, and new.
+    const result = await call(request, { labels: { attempt: n }, fanOutIndex: n - 1 });
     const { completion } = result;
     // A refusal from an inner guardrail is final: there is nothing to score.
     if (completion.finishReason === 'refused') return result;

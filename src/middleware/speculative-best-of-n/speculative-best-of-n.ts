@@ -1,40 +1,19 @@
-import * as z from 'zod';
-import type { Scorer } from '../../interfaces.js';
+import * as z from 'zod/mini';
 import { validate } from '../../internal/validate.js';
-import { ScorerSchema } from '../../pipeline/option-schemas.js';
+import { SamplingDefaultsSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
 import { speculativeRun } from './speculative-run.js';
 import type { Middleware } from '../../pipeline/types.js';
 
-const Positive = z.number().int().min(1);
+const Positive = z.int().check(z.minimum(1));
 
 const CheckpointsSchema = z.union([
-  z.object({ everyTokens: Positive }).strict(),
-  z.object({ everyChars: Positive }).strict(),
-  z
-    .array(Positive)
-    .min(1)
-    .refine((xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]!), 'token counts must be strictly increasing'),
+  z.strictObject({ everyTokens: Positive }),
+  z.strictObject({ everyChars: Positive }),
+  z.array(Positive).check(
+    z.minLength(1),
+    z.refine((xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]!), 'token counts must be strictly increasing'),
+  ),
 ]);
-
-const SpeculativeBestOfNSchema = z
-  .object({
-    n: z.number().int().min(1).max(128),
-    scorer: ScorerSchema,
-    checkpoints: CheckpointsSchema.optional(),
-    keep: z.number().gt(0).max(1).optional(),
-    minSurvivors: Positive.optional(),
-    final: z.enum(['rescore', 'checkpoint']).optional(),
-    onScorerError: z.enum(['continue', 'throw']).optional(),
-    sampling: z
-      .object({ temperature: z.number().min(0).max(2).optional(), top_p: z.number().gt(0).max(1).optional(), seed: z.number().int().optional() })
-      .strict()
-      .optional(),
-    scoreReasoning: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((o, ctx) => {
-    if (o.minSurvivors !== undefined && o.minSurvivors > o.n) ctx.addIssue({ code: 'custom', path: ['minSurvivors'], message: `minSurvivors (${o.minSurvivors}) must not exceed n (${o.n})` });
-  });
 
 /**
  * When speculativeBestOfN scores partial answers: every so many tokens (answer events: one text,
@@ -43,42 +22,53 @@ const SpeculativeBestOfNSchema = z
  * @example
  * const every32: SpeculativeCheckpoints = { everyTokens: 32 };
  * const fixed: SpeculativeCheckpoints = [16, 48, 128];
+ * @useDeclaredType
  */
-export type SpeculativeCheckpoints = { everyTokens: number } | { everyChars: number } | number[];
+export type SpeculativeCheckpoints = z.input<typeof CheckpointsSchema>;
+
+/** The options of {@link speculativeBestOfN}; the config file's `speculativeBestOfN` step is made from it. */
+export const SpeculativeBestOfNOptionsSchema = z
+  .strictObject({
+    /** How many candidates to start (distinct seeds, as bestOfN). */
+    n: z.int().check(z.minimum(1), z.maximum(128)),
+    /** Scores partial answers at checkpoints and whole answers at the end (higher is better). */
+    scorer: ScorerSchema,
+    /** When to score and prune (default `{ everyTokens: 32 }`). */
+    checkpoints: z.optional(CheckpointsSchema),
+    /** Fraction of the candidates kept at each checkpoint (default 0.5: the paper's alpha 0.5), rounded. */
+    keep: z.optional(z.number().check(z.gt(0), z.maximum(1))),
+    /** Never keep fewer than this many (default 1). With 1, the last one streams live. */
+    minSurvivors: z.optional(Positive),
+    /**
+     * How the winner among the finished survivors is picked: `'rescore'` (default) scores their
+     * whole answers once more; `'checkpoint'` ranks them by their last score without another call.
+     */
+    final: z.optional(z.enum(['rescore', 'checkpoint'])),
+    /**
+     * When the scorer fails at a checkpoint: `'continue'` (default) prunes nothing there and goes
+     * on (the run degrades towards best-of-n; the `checkpoint` event carries the error), `'throw'`
+     * stops every candidate and throws. A failed final rescore always throws.
+     */
+    onScorerError: z.optional(z.enum(['continue', 'throw'])),
+    /** Defaults for sampling when the request sets none; `seed` is the first candidate's (as bestOfN). */
+    sampling: z.optional(SamplingDefaultsSchema),
+    /** Show the scorer each candidate's reasoning too (default false). */
+    scoreReasoning: z.optional(z.boolean()),
+  })
+  .check(
+    z.superRefine((o, ctx) => {
+      if (o.minSurvivors !== undefined && o.minSurvivors > o.n) ctx.addIssue({ code: 'custom', path: ['minSurvivors'], message: `minSurvivors (${o.minSurvivors}) must not exceed n (${o.n})` });
+    }),
+  );
 
 /**
  * Options of {@link speculativeBestOfN}.
  *
  * @example
  * const options: SpeculativeBestOfNOptions = { n: 16, scorer, checkpoints: { everyTokens: 32 }, keep: 0.5 };
+ * @interface
  */
-export interface SpeculativeBestOfNOptions {
-  /** How many candidates to start (distinct seeds, as bestOfN). */
-  n: number;
-  /** Scores partial answers at checkpoints and whole answers at the end (higher is better). */
-  scorer: Scorer;
-  /** When to score and prune (default `{ everyTokens: 32 }`). */
-  checkpoints?: SpeculativeCheckpoints;
-  /** Fraction of the candidates kept at each checkpoint (default 0.5: the paper's alpha 0.5), rounded. */
-  keep?: number;
-  /** Never keep fewer than this many (default 1). With 1, the last one streams live. */
-  minSurvivors?: number;
-  /**
-   * How the winner among the finished survivors is picked: `'rescore'` (default) scores their
-   * whole answers once more; `'checkpoint'` ranks them by their last score without another call.
-   */
-  final?: 'rescore' | 'checkpoint';
-  /**
-   * When the scorer fails at a checkpoint: `'continue'` (default) prunes nothing there and goes
-   * on (the run degrades towards best-of-n; the `checkpoint` event carries the error), `'throw'`
-   * stops every candidate and throws. A failed final rescore always throws.
-   */
-  onScorerError?: 'continue' | 'throw';
-  /** Defaults for sampling when the request sets none; `seed` is the first candidate's (as bestOfN). */
-  sampling?: { temperature?: number; top_p?: number; seed?: number };
-  /** Show the scorer each candidate's reasoning too (default false). */
-  scoreReasoning?: boolean;
-}
+export type SpeculativeBestOfNOptions = z.input<typeof SpeculativeBestOfNOptionsSchema>;
 
 /**
  * Speculative best-of-n ("Fast Best-of-N Decoding via Speculative Rejection", Sun et al. 2024):
@@ -98,7 +88,7 @@ export interface SpeculativeBestOfNOptions {
  * for await (const e of guarded.stream(request)) if (e.type === 'pruned') console.log('pruned', e.sample);
  */
 export function speculativeBestOfN(options: SpeculativeBestOfNOptions): Middleware {
-  const opts = validate(SpeculativeBestOfNSchema, options, 'speculativeBestOfN options');
+  const opts = validate(SpeculativeBestOfNOptionsSchema, options, 'speculativeBestOfN options');
   return {
     name: 'speculativeBestOfN',
     calls: 'many',

@@ -23,12 +23,12 @@ export async function* speculativeRun(ctx: PipelineContext, next: StreamNext, op
   const plan = schedule(opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const keep = opts.keep ?? 0.5;
   const minSurvivors = opts.minSurvivors ?? 1;
-  const ownSeed = opts.sampling?.seed === undefined ? undefined : opts.sampling.seed + ctx.seedOffset;
-  const firstSeed = ctx.request.seed ?? ownSeed ?? Math.floor(Math.random() * 2 ** 30);
+  // The engine seeds candidate i: the request's seed, else sampling.seed, else a random base; plus i.
+  const baseSeed = opts.sampling?.seed ?? 'random';
   const all = Array.from({ length: opts.n }, (_, i) => {
     const link = linkAbortSignals([scope.signal]);
-    const request = candidateRequest(ctx.request, opts.sampling, firstSeed + i * ctx.seedStride);
-    return new SpeculativeCandidate(i, next(request, { signal: link.signal, labels: { sample: i }, fanOutIndex: i }), link);
+    const request = candidateRequest(ctx.request, opts.sampling);
+    return new SpeculativeCandidate(i, next(request, { signal: link.signal, labels: { sample: i }, fanOutIndex: i, baseSeed }), link);
   });
   // Candidates still in the race: running, or finished with an answer that is not a refusal.
   const pool = () => all.filter((c) => c.state === 'running' || (c.state === 'finished' && c.completion!.finishReason !== 'refused'));

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { answerTurn } from '../../content.js';
 import { GuardrailError } from '../../errors.js';
 import { validate } from '../../internal/validate.js';
 import type { ChatRequest, Completion, Message, Tool, ToolCall } from '../../types.js';
 import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
-import { FunctionSchema } from '../../pipeline/option-schemas.js';
+import { functionSchema } from '../../pipeline/option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import { type ToolCallViolation, toolViolations } from './tool-policy-check.js';
 import type { Middleware, PipelineContext } from '../../pipeline/types.js';
@@ -24,52 +24,43 @@ export interface ToolCheckContext {
   args: unknown;
 }
 
-/**
- * Options of {@link toolPolicy}.
- *
- * @example
- * const options: ToolPolicyOptions = { deny: ['delete_files'], maxCalls: 2, onViolation: 'resample' };
- */
-export interface ToolPolicyOptions {
+/** The options of {@link toolPolicy}; the config file's `toolPolicy` step is made from it (all but `check`). */
+export const ToolPolicyOptionsSchema = z.strictObject({
   /** Only these tools may be called (default: every tool the request offers). */
-  allow?: string[];
+  allow: z.optional(z.array(z.string().check(z.minLength(1)))),
   /** These tools may never be called. */
-  deny?: string[];
+  deny: z.optional(z.array(z.string().check(z.minLength(1)))),
   /** Arguments must parse as JSON and validate against the tool's JSON Schema (default true). */
-  validateArguments?: boolean;
+  validateArguments: z._default(z.boolean(), true),
   /** The most tool calls one answer may make. */
-  maxCalls?: number;
+  maxCalls: z.optional(z.int().check(z.minimum(1))),
   /**
    * The app's own rule, run on each call that passed the others: return `true` (or nothing) to
    * allow it, `false` or a message (the feedback the model reads) to break it.
    */
-  check?: (call: ToolCall, ctx: ToolCheckContext) => boolean | string | void | Promise<boolean | string | void>;
+  check: z.optional(functionSchema<(call: ToolCall, ctx: ToolCheckContext) => boolean | string | void | Promise<boolean | string | void>>()),
   /**
    * A breaking answer: `'resample'` (default) asks the model again with the violations as
    * feedback, up to `maxResamples` times, then refuses; `'refuse'` answers with the refusal (so
    * inside best-of-n the candidate loses to any valid one); `'throw'` throws `GuardrailError`.
    */
-  onViolation?: 'resample' | 'refuse' | 'throw';
+  onViolation: z._default(z.enum(['resample', 'refuse', 'throw']), 'resample'),
   /** Extra model calls for `'resample'` (default 2). */
-  maxResamples?: number;
+  maxResamples: z._default(z.int().check(z.minimum(1), z.maximum(10)), 2),
   /** The refusal text. */
-  refusal?: string;
-}
+  refusal: z._default(z.string().check(z.minLength(1)), DEFAULT_REFUSAL),
+});
 
-const ToolPolicySchema = z
-  .object({
-    allow: z.array(z.string().min(1)).optional(),
-    deny: z.array(z.string().min(1)).optional(),
-    validateArguments: z.boolean().default(true),
-    maxCalls: z.number().int().min(1).optional(),
-    check: FunctionSchema.optional(),
-    onViolation: z.enum(['resample', 'refuse', 'throw']).default('resample'),
-    maxResamples: z.number().int().min(1).max(10).default(2),
-    refusal: z.string().min(1).default(DEFAULT_REFUSAL),
-  })
-  .strict();
+/**
+ * Options of {@link toolPolicy}.
+ *
+ * @example
+ * const options: ToolPolicyOptions = { deny: ['delete_files'], maxCalls: 2, onViolation: 'resample' };
+ * @interface
+ */
+export type ToolPolicyOptions = z.input<typeof ToolPolicyOptionsSchema>;
 
-type Opts = z.output<typeof ToolPolicySchema>;
+type Opts = z.output<typeof ToolPolicyOptionsSchema>;
 
 /**
  * The tool policy: every call of the answer must name a tool the request offered and the policy
@@ -82,7 +73,7 @@ type Opts = z.output<typeof ToolPolicySchema>;
  * pipeline(model, [safety({ guard }), toolPolicy({ deny: ['delete_files'], onViolation: 'resample' })]);
  */
 export function toolPolicy(options: ToolPolicyOptions = {}): Middleware {
-  const opts = validate(ToolPolicySchema, options, 'toolPolicy options');
+  const opts = validate(ToolPolicyOptionsSchema, options, 'toolPolicy options');
   const attempts = opts.onViolation === 'resample' ? 1 + opts.maxResamples : 1;
   return {
     name: 'toolPolicy',
@@ -101,9 +92,8 @@ async function enforce(ctx: PipelineContext, call: BufferedNext, opts: Opts, att
   let request = ctx.request;
   let last: Completion | undefined;
   for (let k = 0; k < attempts; k++) {
-    const shift = k * ctx.seedStride;
-    const seeded = request.seed === undefined || shift === 0 ? request : { ...request, seed: request.seed + shift };
-    const result = attempts === 1 ? await call(seeded) : await call(seeded, { labels: { resample: k }, fanOutIndex: k });
+    // The engine gives each resample of a seeded request a seed of its own.
+    const result = attempts === 1 ? await call(request) : await call(request, { labels: { resample: k }, fanOutIndex: k });
     const { completion } = result;
     if (completion.finishReason === 'refused' || !completion.toolCalls?.length) return result;
     const violations = await findViolations(ctx.request, completion.toolCalls, opts);

@@ -1,8 +1,8 @@
 // Where a model folder keeps its chat template: `chat_template.jinja` (the current layout), else
 // `chat_template` in tokenizer_config.json, a string or a list of named templates.
 import { join } from 'node:path';
-import { ModelLoadError } from '../../errors.js';
-import { readModelText } from '../model-files.js';
+import { ModelLoadError } from '../errors.js';
+import { readModelText } from './model-files.js';
 
 export interface TemplateSource {
   source: string;

@@ -1,0 +1,200 @@
+// The guard proxy's direct path to an OpenAI-compatible upstream, for a config whose pipeline is
+// empty (nothing judges the answer): node:http with a keep-alive agent instead of the client's ky,
+// Request / Response objects and web streams, which were most of the proxy's CPU per request.
+// It keeps the client's contract: the same headers and idempotency key on every attempt, ky's
+// retries (statuses, Retry-After with its cap, backoff), the headers / total deadlines (CallScope
+// runs the body deadlines), NVCF 202 polling, the proxy's prompt rate limits, errors as the same
+// typed errors with the key masked.
+import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, type ClientOptions } from '../client/client-options.js';
+import { APIError, TimeoutError } from '../errors.js';
+import { CallScope } from '../http/call-scope.js';
+import { isRetryStatus } from '../http/ky-send.js';
+import { DEFAULT_NVCF, type NvcfPollConfig } from '../http/nvcf-poll.js';
+import { requestIdOf } from '../http/request-id.js';
+import { DEFAULT_TIMEOUTS, type Timeouts } from '../http/timeouts.js';
+import { toTransportError } from '../http/transport-error.js';
+import { abortableSleep } from '../internal/abortable-sleep.js';
+import { omitUndefined } from '../internal/omit-undefined.js';
+import { redactSecret } from '../internal/redact-secret.js';
+import { retryDelayMs } from '../internal/retry-timing.js';
+import { attempt, discard, HeadersTimeout, readText, type AttemptInit, type Target } from './upstream-attempt.js';
+import { hintMs } from './prompt-rate-limits.js';
+
+/** Options of {@link DirectUpstream}. */
+export interface DirectUpstreamOptions {
+  /** The upstream client's options (a config's `upstream`, secrets revealed). */
+  client: ClientOptions;
+  /** Bytes of one answer body (`limits.maxAnswerBytes`). */
+  maxAnswerBytes: number;
+  /** Longest Retry-After waited out; a longer one goes back to the client at once (see promptRateLimits). */
+  maxWaitMs: number;
+}
+
+/** An answered 2xx call whose body is unread; `scope.dispose()` releases its timer and listener. */
+export interface DirectCall {
+  res: IncomingMessage;
+  scope: CallScope;
+  requestId: string | undefined;
+}
+
+// Bytes of an error answer kept for its message (ky keeps 10 MiB, the rate-limit path 64 KiB).
+const MAX_ERROR_BODY = 10 * 1024 * 1024;
+const MAX_RATE_LIMIT_BODY = 64 * 1024;
+
+/** The upstream of the direct path: one keep-alive agent, the fixed headers built once. */
+export class DirectUpstream {
+  /** The chat completions URL, as the client names it in errors. */
+  readonly url: string;
+  readonly timeouts: Required<Timeouts>;
+  readonly maxAnswerBytes: number;
+  /** Longest SSE line or event buffered (the client's `maxStreamBufferSize`). */
+  readonly maxBufferSize: number | undefined;
+  readonly #agent: HttpAgent;
+  readonly #target: Target | undefined;
+  readonly #apiKey: string | undefined;
+  readonly #maxRetries: number;
+  readonly #maxWaitMs: number;
+  readonly #nvcf: NvcfPollConfig;
+  readonly #authHeaders: Record<string, string>;
+  readonly #jsonHeaders: Record<string, string>;
+  readonly #streamHeaders: Record<string, string>;
+
+  constructor(options: DirectUpstreamOptions) {
+    const { client } = options;
+    this.url = `${(client.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
+    const url = new URL(this.url);
+    // The same rule as createClient: NVIDIA_API_KEY goes only to NVIDIA's hosts.
+    const nvidia = url.hostname === 'nvidia.com' || url.hostname.endsWith('.nvidia.com');
+    this.#apiKey = client.apiKey ?? ((nvidia && process.env.NVIDIA_API_KEY) || undefined);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...omitUndefined(client.timeouts ?? {}) };
+    this.maxAnswerBytes = options.maxAnswerBytes;
+    this.maxBufferSize = client.maxStreamBufferSize;
+    this.#maxRetries = client.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.#maxWaitMs = options.maxWaitMs;
+    this.#nvcf = { ...DEFAULT_NVCF, ...omitUndefined(client.nvcf ?? {}) };
+    const agentOptions = { keepAlive: true, maxSockets: 256, scheduling: 'lifo' as const };
+    this.#agent = url.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    // Credentials in a URL are never sent (fetch refuses them too): such a call fails when made.
+    this.#target = url.username || url.password ? undefined : this.#targetOf(url);
+    // Lower-cased, so a configured `Authorization` or `Accept` replaces ours instead of going twice.
+    const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    this.#authHeaders = { ...own, ...omitUndefined({ authorization: this.#apiKey ? `Bearer ${this.#apiKey}` : undefined }) };
+    const body: Record<string, string> = 'content-type' in own ? {} : { 'content-type': 'application/json' };
+    this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders, ...body };
+    this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders, ...body };
+  }
+
+  /** Masks the API key wherever it appears in `value`. */
+  readonly redact = <T>(value: T): T => redactSecret(value, this.#apiKey);
+
+  /** Posts a chat body (JSON text) and resolves at a 2xx answer; anything else rejects typed. */
+  async open(body: string, stream: boolean, signal: AbortSignal): Promise<DirectCall> {
+    const scope = new CallScope(signal, this.timeouts.totalMs);
+    try {
+      scope.throwIfAborted();
+      if (!this.#target) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
+      // One key for every attempt, so a retried POST the server already ran is not billed twice.
+      const headers: OutgoingHttpHeaders = { ...(stream ? this.#streamHeaders : this.#jsonHeaders), 'idempotency-key': `rewardgate-retry-${randomUUID()}`, 'content-length': Buffer.byteLength(body) };
+      let res = await this.#send(this.#target, { method: 'POST', headers, body, headersMs: this.timeouts.headersMs, signal: scope.signal });
+      if (res.statusCode === 202) res = await this.#poll(res, scope.signal);
+      return { res, scope, requestId: requestIdOf(res.headers) };
+    } catch (error) {
+      scope.dispose();
+      throw toTransportError(error, scope.signal, this.url);
+    }
+  }
+
+  /** Closes the pooled sockets. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #targetOf(url: URL): Target {
+    return { secure: url.protocol === 'https:', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, agent: this.#agent };
+  }
+
+  // ky's attempts: retried statuses, timeouts and socket failures, after Retry-After or backoff.
+  async #send(target: Target, init: AttemptInit): Promise<IncomingMessage> {
+    for (let retry = 0; ; retry++) {
+      const canRetry = retry < this.#maxRetries;
+      let res: IncomingMessage;
+      try {
+        res = await attempt(target, init);
+      } catch (error) {
+        if (init.signal.aborted || !canRetry) throw error instanceof HeadersTimeout ? new TimeoutError('headers', init.headersMs) : error;
+        await abortableSleep(retryDelayMs(retry), init.signal);
+        continue;
+      }
+      const status = res.statusCode ?? 502;
+      if (status >= 200 && status < 300) return res;
+      const headers = headersOf(res);
+      const hint = status === 429 || status === 503 ? hintMs(headers) : undefined;
+      if (hint !== undefined && hint > this.#maxWaitMs) throw await this.#rateLimited(res, status, hint, init.signal);
+      if (!canRetry || !isRetryStatus(status)) throw await this.#statusError(res, status, init.signal);
+      discard(res);
+      await abortableSleep(retryDelayMs(retry, headers), init.signal);
+    }
+  }
+
+  // Hosted NVCF answers 202 + NVCF-REQID while a job is queued: poll until something else comes.
+  async #poll(first: IncomingMessage, signal: AbortSignal): Promise<IncomingMessage> {
+    let res = first;
+    while (res.statusCode === 202) {
+      const id = res.headers['nvcf-reqid'];
+      if (typeof id !== 'string' || id === '') return res;
+      discard(res);
+      await abortableSleep(this.#nvcf.pollIntervalMs, signal);
+      const url = new URL(`${this.#nvcf.statusBaseURL.replace(/\/+$/, '')}/${encodeURIComponent(id)}`);
+      res = await this.#send(this.#targetOf(url), { method: 'GET', headers: this.#authHeaders, headersMs: this.timeouts.headersMs, signal });
+    }
+    return res;
+  }
+
+  // ky's HTTPError data: JSON for a JSON content type, else text; undefined when empty or unreadable.
+  async #statusError(res: IncomingMessage, status: number, signal: AbortSignal): Promise<APIError> {
+    const text = await errorText(res, Math.min(MAX_ERROR_BODY, this.maxAnswerBytes), signal);
+    const json = /json/i.test(String(res.headers['content-type'] ?? ''));
+    const data = text === '' ? undefined : json ? parsedOrUndefined(text) : text;
+    return APIError.generate(status, this.redact(data), requestIdOf(res.headers));
+  }
+
+  // A Retry-After past what is waited out: the error at once, with the hint for the client.
+  async #rateLimited(res: IncomingMessage, status: number, hint: number, signal: AbortSignal): Promise<APIError> {
+    const text = await errorText(res, MAX_RATE_LIMIT_BODY, signal);
+    const body = text === '' ? undefined : (parsedOrUndefined(text) ?? text);
+    const error = APIError.generate(status, this.redact(body), headerValue(res, 'x-request-id'));
+    return Object.assign(error, { retryAfter: headerValue(res, 'retry-after') ?? String(Math.ceil(hint / 1000)) });
+  }
+}
+
+// An error answer's text, '' when it is too large or breaks off (its status is the news); an abort still rejects.
+function errorText(res: IncomingMessage, limit: number, signal: AbortSignal): Promise<string> {
+  return readText(res, limit, signal, () => new RangeError('error body too large')).catch((error: unknown) => {
+    if (signal.aborted) throw error;
+    return '';
+  });
+}
+
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(res: IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+// A fetch Headers view of an answer's headers, for the shared retry-timing helpers (error paths only).
+function headersOf(res: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
