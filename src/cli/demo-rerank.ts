@@ -1,20 +1,44 @@
 // `rewardgate demo --rerank`: speculative best-of-n, printed as it happens: each checkpoint's
 // scores and the candidates it prunes, then the survivor's answer streaming live.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { GuardConfigInput } from '../config/schema.js';
 import type { GuardedModel, PipelineEvent } from '../pipeline/types.js';
 import type { DemoModels } from './find-models.js';
 
-/** Tokens between checkpoints in the demo: tiny-chat answers run 20 to 60 tokens. */
-export const RERANK_EVERY_TOKENS = 8;
+/**
+ * Token counts of the demo's checkpoints. The fixture answers run 10 to 45 tokens and
+ * tiny-reward-prefix judges openings well (see docs/pipeline.md), so the cuts come early: keeping
+ * half each time, 8 candidates are down to one by 16 tokens and it streams live from there.
+ */
+export const RERANK_CHECKPOINTS = [4, 8, 12, 16];
+/** Hosted models write long answers: a checkpoint every 32 tokens. */
+export const NIM_RERANK_CHECKPOINTS = { everyTokens: 32 };
 
-const step = (n: number) => ({ speculativeBestOfN: { n, scorer: 'reward', checkpoints: { everyTokens: RERANK_EVERY_TOKENS }, sampling: { temperature: 1 } } });
+const step = (n: number, checkpoints: number[] | { everyTokens: number }) => ({ speculativeBestOfN: { n, scorer: 'reward', checkpoints, sampling: { temperature: 1 } } });
 
-/** The offline rerank pipeline: tiny-chat samples, tiny-reward scores partial and whole answers. */
+/** The checkpoints in words, for the demo's header. */
+export function describeCheckpoints(checkpoints: number[] | { everyTokens: number }): string {
+  return Array.isArray(checkpoints) ? `at ${checkpoints.join(', ')} tokens` : `every ${checkpoints.everyTokens} tokens`;
+}
+
+/** A fixture beside the demo models, when this copy has it (tiny-agent has a KV cache: faster). */
+function beside(models: DemoModels, name: string, file: string): string | undefined {
+  const path = join(dirname(models['tiny-reward']), name);
+  return existsSync(join(path, file)) ? path : undefined;
+}
+
+/**
+ * The offline rerank pipeline: tiny-agent samples and tiny-reward-prefix (tiny-reward tuned on
+ * partial answers) scores partial and whole answers; tiny-chat and tiny-reward where those are absent.
+ */
 export function offlineRerankConfig(models: DemoModels, n: number, device: 'auto' | 'cpu' | 'cuda' | 'webgpu'): GuardConfigInput {
+  const agent = beside(models, 'tiny-agent', 'onnx/model.onnx');
+  const prefix = beside(models, 'tiny-reward-prefix', 'model.onnx');
   return {
-    upstream: { onnx: { path: models['tiny-chat'], device }, model: 'tiny-chat' },
-    scorers: { reward: { onnx: { path: models['tiny-reward'], device } } },
-    pipeline: [step(n)],
+    upstream: agent ? { onnx: { path: agent, device }, model: 'tiny-agent' } : { onnx: { path: models['tiny-chat'], device }, model: 'tiny-chat' },
+    scorers: { reward: { onnx: { path: prefix ?? models['tiny-reward'], device } } },
+    pipeline: [step(n, RERANK_CHECKPOINTS)],
   };
 }
 
@@ -23,7 +47,7 @@ export function nimRerankConfig(apiKey: string, n: number, baseURL = 'https://in
   return {
     upstream: { baseURL, apiKey, model: 'meta/llama-3.1-8b-instruct' },
     scorers: { reward: { nim: { model: 'nvidia/llama-3.1-nemotron-70b-reward', baseURL, apiKey } } },
-    pipeline: [step(n)],
+    pipeline: [step(n, NIM_RERANK_CHECKPOINTS)],
   };
 }
 

@@ -29,7 +29,10 @@ describe('rewardgate demo --rerank', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^rewardgate demo --rerank: 1 prompts, 4 candidates each/m);
-    expect(r.stdout).toMatch(/^ {2}checkpoint 1 \(8 tokens\): #0 -?\d+\.\d\*?  #1 .* -> pruned #\d #\d, 2 left$/m);
+    // tiny-agent writes, tiny-reward-prefix judges: half are cut at 4 tokens, one is left at 8.
+    expect(r.stdout).toMatch(/checkpoints at 4, 8, 12, 16 tokens, keep half/);
+    expect(r.stdout).toMatch(/^ {2}checkpoint 1 \(4 tokens\): #0 -?\d+\.\d\*?  #1 .* -> pruned #\d #\d, 2 left$/m);
+    expect(r.stdout).toMatch(/^ {2}checkpoint 2 \(8 tokens\): #\d -?\d+\.\d\*?  #\d -?\d+\.\d\*?  -> pruned #\d, 1 left$/m);
     const answer = /^ {2}answer: (.+)$/m.exec(r.stdout);
     expect(answer?.[1]?.length).toBeGreaterThan(10);
     expect(r.stdout).toMatch(/=> sample \d \(reward -?\d+\.\d\d\); \d+ tokens generated of ~\d+ for full best-of-4 \(\d\.\d\dx\)/);

@@ -3,7 +3,7 @@ import type { GuardConfigInput } from '../../config/schema.js';
 import type { Command } from '../command.js';
 import { DEMO_PROMPTS, nimDemoConfig, offlineDemoConfig } from '../demo-config.js';
 import { rejectionTracker, renderRun } from '../demo-render.js';
-import { nimRerankConfig, offlineRerankConfig, RERANK_EVERY_TOKENS, streamRerank } from '../demo-rerank.js';
+import { nimRerankConfig, offlineRerankConfig, describeCheckpoints, NIM_RERANK_CHECKPOINTS, RERANK_CHECKPOINTS, streamRerank } from '../demo-rerank.js';
 import { findDemoModels } from '../find-models.js';
 import { deviceFlag, intFlag, parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
@@ -78,7 +78,7 @@ export const demoCommand: Command = {
     try {
       if (values.rerank) {
         io.stdout.write(`rewardgate demo --rerank: ${prompts.length} prompts, ${n} candidates each, on ${source}\n`);
-        io.stdout.write(`pipeline: speculativeBestOfN (checkpoint every ${RERANK_EVERY_TOKENS} tokens, keep half) -> model; * = finished\n`);
+        io.stdout.write(`pipeline: speculativeBestOfN (checkpoints ${describeCheckpoints(values.nim ? NIM_RERANK_CHECKPOINTS : RERANK_CHECKPOINTS)}, keep half) -> model; * = finished\n`);
         for (const [i, prompt] of prompts.entries()) {
           const messages = [{ role: 'user' as const, content: prompt }];
           io.stdout.write(`\n[${i + 1}/${prompts.length}]  ${JSON.stringify(prompt)}\n`);
