@@ -58,6 +58,27 @@ export function crossMiddleware(g: ImportEdge[]): string[] {
     .map((e) => `${show(e)}: middleware/${folder(e.from)} imports middleware/${folder(e.target)}; share through src/pipeline or src/internal`);
 }
 
+/** Each cycle of static runtime imports, as `a -> b -> a` (types and import() do not load modules). */
+export function runtimeCycles(g: ImportEdge[]): string[] {
+  const next = new Map<string, string[]>();
+  for (const e of srcEdges(g)) if (!e.typeOnly && !e.dynamic) next.set(e.from, [...(next.get(e.from) ?? []), e.target]);
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const to of next.get(file) ?? []) {
+      if (state.get(to) === 'open') cycles.push([...path.slice(path.indexOf(to)), to].join(' -> '));
+      else if (!state.has(to)) visit(to);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...next.keys()].sort()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
 describe('import rules (docs/architecture.md)', () => {
   it('every import resolves to a src file or a package, and no dynamic import is computed but the runtime override', () => {
     const computed = graph.filter((e) => e.specifier === '<computed>' && e.from !== 'src/onnx/runtime.ts');
@@ -112,6 +133,14 @@ describe('import rules (docs/architecture.md)', () => {
 
   it('ky is used by the transport only (src/http)', () => {
     expect(graph.filter((e) => packageOf(e.specifier) === 'ky' && roomOf(e.from) !== 'http').map(show)).toEqual([]);
+  });
+
+  it('no runtime import cycle between src files (static, non-type imports)', () => {
+    expect(runtimeCycles(graph)).toEqual([]);
+    const a: ImportEdge = { from: 'src/a.ts', specifier: './b.js', target: 'src/b.ts', typeOnly: false, dynamic: false, at: 'src/a.ts:1' };
+    const b: ImportEdge = { from: 'src/b.ts', specifier: './a.js', target: 'src/a.ts', typeOnly: false, dynamic: false, at: 'src/b.ts:1' };
+    expect(runtimeCycles([a, b])).toEqual(['src/a.ts -> src/b.ts -> src/a.ts']);
+    expect(runtimeCycles([a, { ...b, typeOnly: true }])).toEqual([]);
   });
 
   it('the template layer (onnx/template) reads no files: no node:fs', () => {
