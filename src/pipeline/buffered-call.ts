@@ -2,7 +2,7 @@
 // alike. On the stream path the events are kept so that the chosen answer streams as it came.
 import type { ChatRequest, Completion } from '../types.js';
 import { collect, replay } from './layer-streams.js';
-import type { GenerateNext, LayerEvent, NextOptions, StreamNext } from './types.js';
+import type { GenerateNext, LayerEvent, Middleware, NextOptions, PipelineContext, StreamNext } from './types.js';
 
 export interface Buffered {
   completion: Completion;
@@ -34,4 +34,21 @@ async function* tap(events: AsyncIterable<LayerEvent>, kept: LayerEvent[]): Asyn
 /** The layer stream of a decided result. */
 export function replayBuffered(result: Buffered): AsyncGenerator<LayerEvent> {
   return replay(result.completion, result.events);
+}
+
+/**
+ * A middleware that decides on whole answers (best-of-n, retries, policies): `decide` runs once
+ * for either path on buffered inner calls, and the stream path replays the decided answer.
+ */
+export function bufferedLayer(
+  layer: Pick<Middleware, 'name' | 'calls' | 'fanOut'>,
+  decide: (ctx: PipelineContext, call: BufferedNext) => Promise<Buffered>,
+): Middleware {
+  return {
+    ...layer,
+    generate: async (ctx, next) => (await decide(ctx, fromGenerateNext(next))).completion,
+    stream: async function* (ctx, next) {
+      yield* replayBuffered(await decide(ctx, fromStreamNext(next)));
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { candidateRequest } from '../../pipeline/seeds.js';
 import { validate } from '../../internal/validate.js';
 import type { ChatRequest, Completion, Score } from '../../types.js';
 import { type LinkedAbort, linkAbortSignals } from '../../internal/merge-abort-signals.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { type Buffered, type BufferedNext, bufferedLayer } from '../../pipeline/buffered-call.js';
 import { SamplingDefaultsSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
 import { rank, type ScoreAnswersOptions, scoreAnswers, scoreKey } from '../../pipeline/scoring.js';
 import type { Middleware, PipelineContext } from '../../pipeline/types.js';
@@ -50,17 +50,7 @@ export type BestOfNOptions = z.input<typeof BestOfNOptionsSchema>;
  */
 export function bestOfN(options: BestOfNOptions): Middleware {
   const opts = validate(BestOfNOptionsSchema, options, 'bestOfN options');
-  return {
-    name: 'bestOfN',
-    calls: 'many',
-    fanOut: opts.n,
-    generate: async function bestOfNGenerate(ctx, next) {
-      return (await choose(ctx, fromGenerateNext(next), opts)).completion;
-    },
-    stream: async function* bestOfNStream(ctx, next) {
-      yield* replayBuffered(await choose(ctx, fromStreamNext(next), opts));
-    },
-  };
+  return bufferedLayer({ name: 'bestOfN', calls: 'many', fanOut: opts.n }, (ctx, call) => choose(ctx, call, opts));
 }
 
 interface Finished extends Buffered {

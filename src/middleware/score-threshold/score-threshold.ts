@@ -3,7 +3,7 @@ import { GuardrailError } from '../../errors.js';
 import { answerTurn } from '../../content.js';
 import { validate } from '../../internal/validate.js';
 import type { ChatRequest, Completion, Message } from '../../types.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { type Buffered, type BufferedNext, bufferedLayer } from '../../pipeline/buffered-call.js';
 import { functionSchema, ScorerSchema } from '../../pipeline/option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import { rank, scoreAnswers } from '../../pipeline/scoring.js';
@@ -68,17 +68,7 @@ type Opts = z.output<typeof ScoreThresholdOptionsSchema>;
  */
 export function scoreThreshold(options: ScoreThresholdOptions): Middleware {
   const opts = validate(ScoreThresholdOptionsSchema, options, 'scoreThreshold options');
-  return {
-    name: 'scoreThreshold',
-    calls: 'many',
-    fanOut: opts.maxAttempts,
-    generate: async function scoreThresholdGenerate(ctx, next) {
-      return (await attempt(ctx, fromGenerateNext(next), opts)).completion;
-    },
-    stream: async function* scoreThresholdStream(ctx, next) {
-      yield* replayBuffered(await attempt(ctx, fromStreamNext(next), opts));
-    },
-  };
+  return bufferedLayer({ name: 'scoreThreshold', calls: 'many', fanOut: opts.maxAttempts }, (ctx, call) => attempt(ctx, call, opts));
 }
 
 async function attempt(ctx: PipelineContext, call: BufferedNext, opts: Opts): Promise<Buffered> {

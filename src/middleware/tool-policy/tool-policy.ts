@@ -3,7 +3,7 @@ import { answerTurn } from '../../content.js';
 import { GuardrailError } from '../../errors.js';
 import { validate } from '../../internal/validate.js';
 import type { ChatRequest, Completion, Message, Tool, ToolCall } from '../../types.js';
-import { type Buffered, type BufferedNext, fromGenerateNext, fromStreamNext, replayBuffered } from '../../pipeline/buffered-call.js';
+import { type Buffered, type BufferedNext, bufferedLayer } from '../../pipeline/buffered-call.js';
 import { functionSchema } from '../../pipeline/option-schemas.js';
 import { DEFAULT_REFUSAL, refusalCompletion } from '../../pipeline/refusal.js';
 import { type ToolCallViolation, toolViolations } from './tool-policy-check.js';
@@ -75,17 +75,8 @@ type Opts = z.output<typeof ToolPolicyOptionsSchema>;
 export function toolPolicy(options: ToolPolicyOptions = {}): Middleware {
   const opts = validate(ToolPolicyOptionsSchema, options, 'toolPolicy options');
   const attempts = opts.onViolation === 'resample' ? 1 + opts.maxResamples : 1;
-  return {
-    name: 'toolPolicy',
-    calls: attempts > 1 ? 'many' : 'once',
-    fanOut: attempts,
-    generate: async function toolPolicyGenerate(ctx, next) {
-      return (await enforce(ctx, fromGenerateNext(next), opts, attempts)).completion;
-    },
-    stream: async function* toolPolicyStream(ctx, next) {
-      yield* replayBuffered(await enforce(ctx, fromStreamNext(next), opts, attempts));
-    },
-  };
+  const layer = { name: 'toolPolicy', calls: attempts > 1 ? ('many' as const) : ('once' as const), fanOut: attempts };
+  return bufferedLayer(layer, (ctx, call) => enforce(ctx, call, opts, attempts));
 }
 
 async function enforce(ctx: PipelineContext, call: BufferedNext, opts: Opts, attempts: number): Promise<Buffered> {
