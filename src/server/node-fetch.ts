@@ -63,7 +63,9 @@ function plainHeaders(headers: HeadersInit | undefined): Record<string, string> 
 }
 
 // The socket's answer as a Response whose body pulls from it (paused while the reader is full).
-function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Response {
+// Exported for its tests: Node may still emit 'data' / 'end' / 'error' after the reader cancelled
+// (an 'end' already queued when the last chunk was read), and the closed controller must not throw.
+export function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Response {
   const headers = new Headers();
   const raw = res.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
@@ -74,17 +76,28 @@ function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Resp
     return new Response(null, { status, statusText: res.statusMessage, headers });
   }
   let onAbort: (() => void) | undefined;
+  let settled = false;
+  const settle = () => {
+    settled = true;
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       res.on('data', (chunk: Buffer) => {
+        if (settled) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
       res.once('end', () => {
-        if (onAbort) signal?.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settle();
         controller.close();
       });
-      res.once('error', (error) => controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error })));
+      res.once('error', (error) => {
+        if (settled) return;
+        settle();
+        controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
+      });
       if (signal) {
         onAbort = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -94,7 +107,7 @@ function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Resp
       res.resume();
     },
     cancel() {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      settle();
       res.destroy();
     },
   });
