@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { formatPath } from '../errors.js';
+import { tryParse } from '../internal/validate.js';
 
 /** One tensor of a KServe v2 inference request (JSON, row-major data). */
 export interface KServeTensor {
@@ -26,8 +28,9 @@ const InferResponseSchema = z.object({
  * `[rows]` for one label. Returns a description of the problem instead when the answer does not fit.
  */
 export function kserveOutputRows(body: unknown, name: string, rows: number, labels: number): number[][] | string {
-  const parsed = z.safeParse(InferResponseSchema, body);
-  if (!parsed.success) return `not a KServe v2 inference response (${parsed.error.issues[0]?.message ?? 'invalid'})`;
+  // English messages and the issue's path: zod/mini alone says only "Invalid input".
+  const parsed = tryParse(InferResponseSchema, body);
+  if (!parsed.success) return `not a KServe v2 inference response (${describeIssue(parsed.error.issues[0])})`;
   const output = parsed.data.outputs.find((o) => o.name === name);
   if (!output) return `no output named ${name} (outputs: ${parsed.data.outputs.map((o) => o.name).join(', ') || 'none'})`;
   const data = (output.data as unknown[]).flat(Infinity as 1) as number[];
@@ -35,4 +38,9 @@ export function kserveOutputRows(body: unknown, name: string, rows: number, labe
   if (!shapeOk) return `output ${name} has shape [${output.shape.join(', ')}]; expected [${rows}, ${labels}]`;
   if (data.length !== rows * labels) return `output ${name} has ${data.length} values; expected ${rows * labels}`;
   return Array.from({ length: rows }, (_, r) => data.slice(r * labels, (r + 1) * labels));
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  return issue.path.length ? `${formatPath(issue.path)}: ${issue.message}` : issue.message;
 }

@@ -157,6 +157,14 @@ describe('createKServeScorer (KServe v2 / Triton)', () => {
     const error = await junk.score([refs[0]!.messages]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseError);
     expect((error as ResponseError).kind).toBe('unexpected-shape');
+    // The message names the bad field and what it should be (zod/mini alone says "Invalid input").
+    expect((error as Error).message).toContain('outputs: Invalid input: expected array, received undefined');
+  });
+
+  it('names the bad path inside a malformed answer', async () => {
+    server.use(http.post(`${TRITON}/v2/models/strings/infer`, () => HttpResponse.json({ outputs: [{ name: 'logits', shape: [1, 1], datatype: 'FP32', data: 'oops' }] })));
+    const scorer = createKServeScorer({ baseURL: TRITON, model: 'strings', tokenizer });
+    await expect(scorer.score([refs[0]!.messages])).rejects.toThrow('outputs[0].data: Invalid input: expected array, received string');
   });
 
   it('aborts the request with UserAbortError', async () => {
