@@ -1,16 +1,21 @@
 // CPU time per proxied request of the guard proxy process (empty pipeline, one worker), the
 // figure to optimise when the machine is shared and throughput ratios are noisy:
-// `node --import tsx bench/proxy-cpu.ts` (N=requests, MODE=plain|stream, PROF=DIR for --cpu-prof
+// `node --import tsx bench/proxy-cpu.ts` (N=requests, MODE=plain|stream, RATE, PROF=DIR for --cpu-prof
 // profiles in DIR). Same request and upstream as bench/proxy.bench.ts, 100 connections.
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
+import { bundleServer } from './proxy-bundle.js';
 
 const N = Number(process.env.N ?? 20_000);
+// RATE=req/s: a steady load below saturation, where the figure moves less with other work on the machine.
+const RATE = Number(process.env.RATE ?? 0);
 const upstream = await startOpenAIServer(() => ({ text: 'Hello from the fake server, a short answer of some words.' }));
 const prof = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [];
-const child = fork(fileURLToPath(new URL(process.env.SERVER ?? './proxy-server.ts', import.meta.url)), [upstream.baseURL], { execArgv: ['--import', 'tsx', ...prof] });
+// SERVER=path runs another server script (same messages) instead, e.g. a minimal node:http forwarder.
+const server = process.env.SERVER ? [fileURLToPath(new URL(process.env.SERVER, import.meta.url)), upstream.baseURL] : [fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), upstream.baseURL, await bundleServer()];
+const child = fork(server[0]!, server.slice(1), { execArgv: ['--import', 'tsx', ...prof] });
 const ask = <T>(message: string, key: string) =>
   new Promise<T>((resolve) => {
     const on = (m: Record<string, unknown>) => {
@@ -25,7 +30,7 @@ const ask = <T>(message: string, key: string) =>
 const { url } = await ask<{ url: string }>('', 'url');
 const body = (stream: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: 'Say hello.' }] });
 const run = (stream: boolean, amount: number) =>
-  autocannon({ url: `${url}/v1/chat/completions`, method: 'POST', connections: 100, amount, headers: { 'content-type': 'application/json' }, body: body(stream) });
+  autocannon({ url: `${url}/v1/chat/completions`, method: 'POST', connections: 100, amount, headers: { 'content-type': 'application/json' }, body: body(stream), ...(RATE ? { overallRate: RATE } : {}) });
 
 type Cpu = { cpu: NodeJS.CpuUsage };
 for (const stream of [false, true]) await run(stream, 3000); // JIT and sockets warm

@@ -1,6 +1,7 @@
-// The guard proxy in its own process for bench/proxy.bench.ts, so its memory is measured alone.
-// argv[2]: the upstream base URL. Sends { url } when listening, then answers 'memory' messages.
-import { createGuardServer } from '../src/server/index.js';
+// The guard proxy in its own process for bench/proxy.bench.ts, so its memory and CPU are measured
+// alone. argv[2]: the upstream base URL; argv[3]: the server module (a bundle, see proxy-bundle.ts;
+// default the source). Sends { url } when listening, then answers 'memory', 'cpu', 'gc', 'close'.
+const { createGuardServer } = (await import(process.argv[3] ?? '../src/server/index.js')) as typeof import('../src/server/index.js');
 
 const proxy = await createGuardServer({
   listen: { port: 0 },

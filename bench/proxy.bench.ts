@@ -2,17 +2,20 @@
 // straight to the upstream (the loopback OpenAI-compatible test server) and through the Portkey
 // AI gateway (@portkey-ai/gateway, a gateway users would pick instead; see
 // bench/portkey-fetch-shim.mjs for why it is preloaded): autocannon, 1 and 100 connections, plain
-// and streaming. rewardgate runs with an empty pipeline (nothing to guard: pure proxy cost) in its
-// own process, one worker, and so does Portkey; upstream and load generator share this process.
-// Reports req/s, p50 / p99 latency and each proxy's throughput as a ratio of the upstream's own,
-// then rewardgate's memory over the run. At 100 connections the upstream answers at once, so the
+// and streaming. rewardgate runs with an empty pipeline (nothing to guard: pure proxy cost, its
+// direct path) in its own process, one worker, from a bundle as published; so does Portkey, from
+// its build; upstream and load generator share this process. Reports req/s, p50 / p99 latency and
+// each proxy's throughput as a ratio of the upstream's own, rewardgate's CPU time per request,
+// then its memory over the run. RG_DIRECT=0 measures rewardgate's full path (pipeline and client). At 100 connections the upstream answers at once, so the
 // proxies are saturated (the ratio is their CPU cost per request); a last pair of rows uses an
 // upstream that takes LLM_MS to answer, where the added latency is the proxy's own time.
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
+import { bundleServer } from './proxy-bundle.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LLM_MS = 200;
@@ -20,7 +23,8 @@ const TEXT = 'Hello from the fake server, a short answer of some words.';
 // Requests that say "slowly" get an LLM-like wait before the answer.
 const upstream = await startOpenAIServer((body) => ({ text: TEXT, ...(/slowly/.test(JSON.stringify(body?.messages)) ? { delayMs: LLM_MS } : {}) }));
 
-const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+// rewardgate runs from a bundle of src/server, as the published dist is built (see proxy-bundle.ts).
+const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL, await bundleServer()], { execArgv: ['--import', 'tsx', '--expose-gc'] });
 const ask = <T>(message: string, key: string) =>
   new Promise<T>((resolve) => {
     const on = (m: Record<string, unknown>) => {
@@ -59,6 +63,8 @@ const load = (target: Target, stream: boolean, connections: number, slow = false
   autocannon({ url: `${target.url}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream, slow) });
 
 type Sample = { rss: number; heapUsed: number };
+type Cpu = { cpu: NodeJS.CpuUsage };
+const cpuPerRequest = (a: Cpu, b: Cpu, requests: number) => Math.round((b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / Math.max(1, requests));
 async function sampled<T>(run: () => Promise<T>, samples: Sample[]): Promise<T> {
   let running = true;
   const poller = (async () => {
@@ -83,18 +89,22 @@ for (const [stream, connections, slow] of modes) {
   rows.push(`${stream ? 'streaming' : 'plain'}, ${connections} conn, upstream answers ${slow ? `in ${LLM_MS} ms (LLM-like)` : 'at once'}`);
   let direct = 0;
   for (const t of targets) {
-    const r = t.name === 'rewardgate' ? await sampled(() => load(t, stream, connections, slow), samples) : await load(t, stream, connections, slow);
+    const ours = t.name === 'rewardgate';
+    const before = ours ? await ask<Cpu>('cpu', 'cpu') : undefined;
+    const r = ours ? await sampled(() => load(t, stream, connections, slow), samples) : await load(t, stream, connections, slow);
     const rps = r.requests.average;
     if (t.name === 'direct') direct = rps;
     const errors = r.errors + r.timeouts + r.non2xx;
     const ratio = t.name === 'direct' ? '' : `, ${(rps / direct).toFixed(2)}x direct`;
-    rows.push(`  ${t.name.padEnd(10)} ${String(Math.round(rps)).padStart(6)} req/s${ratio}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, errors ${errors}`);
+    // The proxy process's CPU time per answered request (user + system; the memory polls add a little).
+    const cpu = before ? `, ${cpuPerRequest(before, await ask<Cpu>('cpu', 'cpu'), r.requests.total)} µs CPU/req` : '';
+    rows.push(`  ${t.name.padEnd(10)} ${String(Math.round(rps)).padStart(6)} req/s${ratio}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, errors ${errors}${cpu}`);
   }
 }
 await ask('gc', 'gc');
 const after = await ask<Sample>('memory', 'rss');
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
-console.log(`direct upstream vs rewardgate (empty pipeline, 1 worker) vs Portkey gateway, same request, ${SECONDS} s per run (autocannon; all on this machine)`);
+console.log(`direct upstream vs rewardgate (empty pipeline, 1 worker) vs Portkey gateway, same request, ${SECONDS} s per run (autocannon; all on this machine; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 for (const r of rows) console.log(r);
 console.log(`rewardgate memory: RSS ${mb(samples[0]!.rss)} at start, peak ${mb(Math.max(...samples.map((s) => s.rss)))}, ${mb(after.rss)} at end after GC; heap ${mb(after.heapUsed)} at end after GC`);
 

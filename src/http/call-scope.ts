@@ -1,5 +1,6 @@
 import { TimeoutError, UserAbortError, type TimeoutPhase } from '../errors.js';
 import type { LinkedAbort } from '../internal/merge-abort-signals.js';
+import type { ClockEntry, DeadlineClock } from './deadline-clock.js';
 
 const now = () => performance.now();
 
@@ -11,8 +12,9 @@ export type BodyPhase = Exclude<TimeoutPhase, 'headers' | 'total'>;
  * the caller's signal and the total deadline, and runs the first-chunk and idle deadlines ky has no
  * notion of. Aborting it (a deadline, the caller, the reader leaving early) aborts the request in
  * flight. One timer serves every deadline of the call: moving a deadline later (the idle deadline
- * after each chunk) only updates a number, and the timer re-checks when it fires. `dispose()`
- * clears the timer and the one listener on the caller's signal.
+ * after each chunk) only updates a number, and the timer re-checks when it fires. With a
+ * {@link DeadlineClock} the call has no timer of its own: the clock's shared one checks it.
+ * `dispose()` clears the timer and the one listener on the caller's signal.
  */
 export class CallScope implements LinkedAbort {
   readonly #controller = new AbortController();
@@ -25,9 +27,13 @@ export class CallScope implements LinkedAbort {
   #phaseAt = Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
+  readonly #clock: DeadlineClock | undefined;
+  readonly #entry: ClockEntry | undefined;
 
-  constructor(userSignal: AbortSignal | undefined, totalMs: number) {
+  constructor(userSignal: AbortSignal | undefined, totalMs: number, clock?: DeadlineClock) {
     this.#totalMs = totalMs;
+    this.#clock = clock;
+    if (clock) this.#entry = { at: Infinity, fire: this.#fire };
     this.#totalAt = Number.isFinite(totalMs) ? now() + totalMs : Infinity;
     // The caller's reason becomes a UserAbortError here, so every later wait rejects typed.
     if (userSignal?.aborted) {
@@ -69,6 +75,7 @@ export class CallScope implements LinkedAbort {
   }
 
   dispose(): void {
+    if (this.#entry) this.#clock!.delete(this.#entry);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = -Infinity; // nothing schedules again
@@ -78,10 +85,18 @@ export class CallScope implements LinkedAbort {
   // A new timer only when the next deadline comes before the one already set.
   #schedule(): void {
     const at = Math.min(this.#totalAt, this.#phaseAt);
+    if (this.#entry) return this.#onClock(at);
     if (at >= this.#timerAt || at === Infinity) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(this.#fire, Math.max(0, Math.ceil(at - now())));
+  }
+
+  // On a clock, the entry's `at` is the next deadline; a disposed scope is never watched again.
+  #onClock(at: number): void {
+    if (this.#timerAt === -Infinity) return;
+    this.#entry!.at = at;
+    if (at !== Infinity) this.#clock!.add(this.#entry!);
   }
 
   readonly #fire = (): void => {

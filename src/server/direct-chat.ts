@@ -71,7 +71,7 @@ async function readCompletion(upstream: DirectUpstream, call: DirectCall): Promi
   } catch (error) {
     throw toTransportError(error, scope.signal, upstream.url);
   } finally {
-    scope.dispose();
+    call.close();
   }
   let body: unknown;
   try {

@@ -39,44 +39,22 @@ export interface DirectFramesInit {
  * client; closing the generator early closes the upstream call.
  */
 export async function* directFrames(init: DirectFramesInit): AsyncGenerator<string, void, undefined> {
-  const { upstream, call, framer, outcome } = init;
+  const { upstream, call, outcome } = init;
   const { scope } = call;
   const reader = new ChunkReader(call.res);
   const source = new SSESource(upstream.maxBufferSize ?? DEFAULT_MAX_SSE_BUFFER, upstream.maxAnswerBytes);
-  const acc = new StreamAccumulator();
-  const events: StreamEvent[] = [];
-  const onAbort = () => call.res.destroy(scope.signal.reason instanceof Error ? scope.signal.reason : undefined);
-  scope.signal.addEventListener('abort', onAbort, { once: true });
-  let text = framer.head();
-  let started = false;
+  const folder = new ChunkFolder(init);
   let settled = false;
   scope.arm('first-chunk', upstream.timeouts.firstChunkMs);
   try {
     for (;;) {
-      const messages = source.feed(await reader.read());
-      let sawDone = false;
-      for (const message of messages) {
-        scope.disarm();
-        if (message.data.trim() === '[DONE]') {
-          sawDone = true;
-          break;
-        }
-        acc.add(parseChunk(message, call.requestId, upstream.redact), events);
-        started ||= events.length > 0;
-        for (const event of events) text += framer.push(event);
-        events.length = 0;
-      }
+      const sawDone = folder.take(source.feed(await reader.read()));
       if (sawDone || source.ended) {
-        const finish = acc.finish(sawDone, upstream.url, events);
-        finish.completion = outcome.succeed(finish.completion);
         settled = true;
-        for (const event of events) text += framer.push(event);
-        return yield text;
+        return yield folder.finish(sawDone);
       }
-      if (started && text !== '') {
-        yield text;
-        text = '';
-      }
+      const text = folder.flush();
+      if (text !== '') yield text;
       // Armed after the yield: a slow client is not an idle upstream.
       scope.arm('idle', upstream.timeouts.idleMs);
     }
@@ -84,13 +62,65 @@ export async function* directFrames(init: DirectFramesInit): AsyncGenerator<stri
     const typed = toTransportError(error, scope.signal, upstream.url);
     settled = true;
     outcome.fail(typed);
-    if (!started) throw typed;
-    yield text + init.onFailure(typed);
+    if (!folder.started) throw typed;
+    yield folder.flush() + init.onFailure(typed);
   } finally {
     if (!settled) outcome.fail();
-    scope.signal.removeEventListener('abort', onAbort);
-    scope.dispose();
+    call.close();
     reader.release();
+  }
+}
+
+// SSE messages to the client's text: each message parsed and folded into events as the client
+// does, each event framed; the text waits until the first output is in (see directFrames).
+class ChunkFolder {
+  /** Whether the first output (text, reasoning, a tool call or the finish) is in. */
+  started = false;
+  readonly #init: DirectFramesInit;
+  readonly #acc = new StreamAccumulator();
+  readonly #events: StreamEvent[] = [];
+  #text: string;
+
+  constructor(init: DirectFramesInit) {
+    this.#init = init;
+    this.#text = init.framer.head();
+  }
+
+  /** Folds `messages` in; true at `[DONE]` (what follows it is not read). */
+  take(messages: readonly EventSourceMessage[]): boolean {
+    const { call, upstream } = this.#init;
+    for (const message of messages) {
+      call.scope.disarm();
+      if (message.data.trim() === '[DONE]') return true;
+      this.#acc.add(parseChunk(message, call.requestId, upstream.redact), this.#events);
+      this.#frame();
+    }
+    return false;
+  }
+
+  /** The text framed since the last flush, once started ('' before). */
+  flush(): string {
+    if (!this.started) return '';
+    const text = this.#text;
+    this.#text = '';
+    return text;
+  }
+
+  /** The end of the stream: the calls and the finish, its completion with the answer's report. */
+  finish(sawDone: boolean): string {
+    const { call, upstream, outcome } = this.#init;
+    call.scope.disarm();
+    const finish = this.#acc.finish(sawDone, upstream.url, this.#events);
+    finish.completion = outcome.succeed(finish.completion);
+    this.#frame();
+    return this.flush();
+  }
+
+  #frame(): void {
+    const events = this.#events;
+    if (events.length > 0) this.started = true;
+    for (const event of events) this.#text += this.#init.framer.push(event);
+    events.length = 0;
   }
 }
 

@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, type ClientOptions } from '../client/client-options.js';
-import { APIError, TimeoutError } from '../errors.js';
+import { TimeoutError } from '../errors.js';
 import { CallScope } from '../http/call-scope.js';
+import { DeadlineClock } from '../http/deadline-clock.js';
 import { isRetryStatus } from '../http/ky-send.js';
 import { DEFAULT_NVCF, type NvcfPollConfig } from '../http/nvcf-poll.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -20,8 +21,9 @@ import { abortableSleep } from '../internal/abortable-sleep.js';
 import { omitUndefined } from '../internal/omit-undefined.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
-import { attempt, discard, HeadersTimeout, readText, type AttemptInit, type Target } from './upstream-attempt.js';
+import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target } from './upstream-attempt.js';
 import { hintMs } from './prompt-rate-limits.js';
+import { headersOf, rateLimitError, statusError } from './upstream-errors.js';
 
 /** Options of {@link DirectUpstream}. */
 export interface DirectUpstreamOptions {
@@ -33,16 +35,17 @@ export interface DirectUpstreamOptions {
   maxWaitMs: number;
 }
 
-/** An answered 2xx call whose body is unread; `scope.dispose()` releases its timer and listener. */
+/** An answered 2xx call whose body is unread; `close()` releases its deadlines and listeners. */
 export interface DirectCall {
   res: IncomingMessage;
+  /** The call's deadlines and abort; arm the body phases (first chunk, idle) on it. */
   scope: CallScope;
   requestId: string | undefined;
+  close(): void;
 }
 
-// Bytes of an error answer kept for its message (ky keeps 10 MiB, the rate-limit path 64 KiB).
-const MAX_ERROR_BODY = 10 * 1024 * 1024;
-const MAX_RATE_LIMIT_BODY = 64 * 1024;
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, scheduling: 'lifo' as const };
+
 
 /** The upstream of the direct path: one keep-alive agent, the fixed headers built once. */
 export class DirectUpstream {
@@ -52,7 +55,11 @@ export class DirectUpstream {
   readonly maxAnswerBytes: number;
   /** Longest SSE line or event buffered (the client's `maxStreamBufferSize`). */
   readonly maxBufferSize: number | undefined;
-  readonly #agent: HttpAgent;
+  // Keep-alive pools by protocol (the NVCF status host may speak another than the upstream).
+  #http: HttpAgent | undefined;
+  #https: HttpsAgent | undefined;
+  // One shared timer for every call's deadlines, ticking at a tenth of the shortest one (5 ms to 1 s).
+  readonly #clock: DeadlineClock;
   readonly #target: Target | undefined;
   readonly #apiKey: string | undefined;
   readonly #maxRetries: number;
@@ -70,21 +77,20 @@ export class DirectUpstream {
     const nvidia = url.hostname === 'nvidia.com' || url.hostname.endsWith('.nvidia.com');
     this.#apiKey = client.apiKey ?? ((nvidia && process.env.NVIDIA_API_KEY) || undefined);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...omitUndefined(client.timeouts ?? {}) };
+    this.#clock = new DeadlineClock(Math.min(1_000, Math.max(5, Math.min(...Object.values(this.timeouts)) / 10)));
     this.maxAnswerBytes = options.maxAnswerBytes;
     this.maxBufferSize = client.maxStreamBufferSize;
     this.#maxRetries = client.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.#maxWaitMs = options.maxWaitMs;
     this.#nvcf = { ...DEFAULT_NVCF, ...omitUndefined(client.nvcf ?? {}) };
-    const agentOptions = { keepAlive: true, maxSockets: 256, scheduling: 'lifo' as const };
-    this.#agent = url.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     // Credentials in a URL are never sent (fetch refuses them too): such a call fails when made.
     this.#target = url.username || url.password ? undefined : this.#targetOf(url);
     // Lower-cased, so a configured `Authorization` or `Accept` replaces ours instead of going twice.
     const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     this.#authHeaders = { ...own, ...omitUndefined({ authorization: this.#apiKey ? `Bearer ${this.#apiKey}` : undefined }) };
-    const body: Record<string, string> = 'content-type' in own ? {} : { 'content-type': 'application/json' };
-    this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders, ...body };
-    this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders, ...body };
+    this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
+    this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };
+    if (!('content-type' in own)) this.#jsonHeaders['content-type'] = this.#streamHeaders['content-type'] = 'application/json';
   }
 
   /** Masks the API key wherever it appears in `value`. */
@@ -92,28 +98,36 @@ export class DirectUpstream {
 
   /** Posts a chat body (JSON text) and resolves at a 2xx answer; anything else rejects typed. */
   async open(body: string, stream: boolean, signal: AbortSignal): Promise<DirectCall> {
-    const scope = new CallScope(signal, this.timeouts.totalMs);
+    const scope = new CallScope(signal, this.timeouts.totalMs, this.#clock);
+    const slot = new CallSlot(scope.signal);
+    const close = () => {
+      slot.release();
+      scope.dispose();
+    };
     try {
       scope.throwIfAborted();
       if (!this.#target) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
       // One key for every attempt, so a retried POST the server already ran is not billed twice.
       const headers: OutgoingHttpHeaders = { ...(stream ? this.#streamHeaders : this.#jsonHeaders), 'idempotency-key': `rewardgate-retry-${randomUUID()}`, 'content-length': Buffer.byteLength(body) };
-      let res = await this.#send(this.#target, { method: 'POST', headers, body, headersMs: this.timeouts.headersMs, signal: scope.signal });
-      if (res.statusCode === 202) res = await this.#poll(res, scope.signal);
-      return { res, scope, requestId: requestIdOf(res.headers) };
+      let res = await this.#send(this.#target, { method: 'POST', headers, body, headersMs: this.timeouts.headersMs, clock: this.#clock, slot });
+      if (res.statusCode === 202) res = await this.#poll(res, slot);
+      return { res, scope, requestId: requestIdOf(res.headers), close };
     } catch (error) {
-      scope.dispose();
+      close();
       throw toTransportError(error, scope.signal, this.url);
     }
   }
 
   /** Closes the pooled sockets. */
   close(): void {
-    this.#agent.destroy();
+    this.#http?.destroy();
+    this.#https?.destroy();
   }
 
   #targetOf(url: URL): Target {
-    return { secure: url.protocol === 'https:', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, agent: this.#agent };
+    const secure = url.protocol === 'https:';
+    const agent = secure ? (this.#https ??= new HttpsAgent(AGENT_OPTIONS)) : (this.#http ??= new HttpAgent(AGENT_OPTIONS));
+    return { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, agent };
   }
 
   // ky's attempts: retried statuses, timeouts and socket failures, after Retry-After or backoff.
@@ -124,77 +138,32 @@ export class DirectUpstream {
       try {
         res = await attempt(target, init);
       } catch (error) {
-        if (init.signal.aborted || !canRetry) throw error instanceof HeadersTimeout ? new TimeoutError('headers', init.headersMs) : error;
-        await abortableSleep(retryDelayMs(retry), init.signal);
+        if (init.slot.signal.aborted || !canRetry) throw error instanceof HeadersTimeout ? new TimeoutError('headers', init.headersMs) : error;
+        await abortableSleep(retryDelayMs(retry), init.slot.signal);
         continue;
       }
       const status = res.statusCode ?? 502;
       if (status >= 200 && status < 300) return res;
       const headers = headersOf(res);
       const hint = status === 429 || status === 503 ? hintMs(headers) : undefined;
-      if (hint !== undefined && hint > this.#maxWaitMs) throw await this.#rateLimited(res, status, hint, init.signal);
-      if (!canRetry || !isRetryStatus(status)) throw await this.#statusError(res, status, init.signal);
+      if (hint !== undefined && hint > this.#maxWaitMs) throw await rateLimitError(res, status, hint, { signal: init.slot.signal, redact: this.redact });
+      if (!canRetry || !isRetryStatus(status)) throw await statusError(res, status, { signal: init.slot.signal, redact: this.redact, maxBytes: this.maxAnswerBytes });
       discard(res);
-      await abortableSleep(retryDelayMs(retry, headers), init.signal);
+      await abortableSleep(retryDelayMs(retry, headers), init.slot.signal);
     }
   }
 
   // Hosted NVCF answers 202 + NVCF-REQID while a job is queued: poll until something else comes.
-  async #poll(first: IncomingMessage, signal: AbortSignal): Promise<IncomingMessage> {
+  async #poll(first: IncomingMessage, slot: CallSlot): Promise<IncomingMessage> {
     let res = first;
     while (res.statusCode === 202) {
       const id = res.headers['nvcf-reqid'];
       if (typeof id !== 'string' || id === '') return res;
       discard(res);
-      await abortableSleep(this.#nvcf.pollIntervalMs, signal);
+      await abortableSleep(this.#nvcf.pollIntervalMs, slot.signal);
       const url = new URL(`${this.#nvcf.statusBaseURL.replace(/\/+$/, '')}/${encodeURIComponent(id)}`);
-      res = await this.#send(this.#targetOf(url), { method: 'GET', headers: this.#authHeaders, headersMs: this.timeouts.headersMs, signal });
+      res = await this.#send(this.#targetOf(url), { method: 'GET', headers: this.#authHeaders, headersMs: this.timeouts.headersMs, clock: this.#clock, slot });
     }
     return res;
   }
-
-  // ky's HTTPError data: JSON for a JSON content type, else text; undefined when empty or unreadable.
-  async #statusError(res: IncomingMessage, status: number, signal: AbortSignal): Promise<APIError> {
-    const text = await errorText(res, Math.min(MAX_ERROR_BODY, this.maxAnswerBytes), signal);
-    const json = /json/i.test(String(res.headers['content-type'] ?? ''));
-    const data = text === '' ? undefined : json ? parsedOrUndefined(text) : text;
-    return APIError.generate(status, this.redact(data), requestIdOf(res.headers));
-  }
-
-  // A Retry-After past what is waited out: the error at once, with the hint for the client.
-  async #rateLimited(res: IncomingMessage, status: number, hint: number, signal: AbortSignal): Promise<APIError> {
-    const text = await errorText(res, MAX_RATE_LIMIT_BODY, signal);
-    const body = text === '' ? undefined : (parsedOrUndefined(text) ?? text);
-    const error = APIError.generate(status, this.redact(body), headerValue(res, 'x-request-id'));
-    return Object.assign(error, { retryAfter: headerValue(res, 'retry-after') ?? String(Math.ceil(hint / 1000)) });
-  }
-}
-
-// An error answer's text, '' when it is too large or breaks off (its status is the news); an abort still rejects.
-function errorText(res: IncomingMessage, limit: number, signal: AbortSignal): Promise<string> {
-  return readText(res, limit, signal, () => new RangeError('error body too large')).catch((error: unknown) => {
-    if (signal.aborted) throw error;
-    return '';
-  });
-}
-
-function parsedOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function headerValue(res: IncomingMessage, name: string): string | undefined {
-  const value = res.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-// A fetch Headers view of an answer's headers, for the shared retry-timing helpers (error paths only).
-function headersOf(res: IncomingMessage): Headers {
-  const headers = new Headers();
-  const raw = res.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
 }

@@ -111,9 +111,9 @@ async function chatRoute(x: Exchange): Promise<void> {
   const onClose = () => {
     if (!res.writableFinished) controller.abort(new UserAbortError('the client closed the connection'));
   };
-  const onShutdown = () => controller.abort(state.shutdown.reason);
   res.on('close', onClose);
-  state.shutdown.addEventListener('abort', onShutdown, { once: true });
+  if (state.shutdown.aborted) controller.abort(state.shutdown.reason);
+  state.calls.add(controller);
   try {
     const body = await readBody(x, controller.signal);
     if (body === NO_BODY) return;
@@ -124,7 +124,7 @@ async function chatRoute(x: Exchange): Promise<void> {
     await writeNodeResult(res, result, write);
   } finally {
     res.off('close', onClose);
-    state.shutdown.removeEventListener('abort', onShutdown);
+    state.calls.delete(controller);
   }
 }
 

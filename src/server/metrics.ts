@@ -75,7 +75,7 @@ export class ServerMetrics {
   #child(metric: Counter<string> | Histogram<string>, values: string[]): Counter.Internal | Histogram.Internal<string> {
     let children = this.#children.get(metric);
     if (!children) this.#children.set(metric, (children = new Map()));
-    const key = values.join('\u0000');
+    const key = values.length === 1 ? values[0]! : values.join('\u0000');
     let child = children.get(key);
     if (!child) children.set(key, (child = metric.labels(...values)));
     return child;

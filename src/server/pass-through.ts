@@ -44,7 +44,9 @@ export async function forward(req: IncomingMessage, res: ServerResponse, target:
   };
   res.on('close', onClose);
   try {
-    const answer = await fetcher(target, { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}), signal: controller.signal });
+    const init: RequestInit = { method: req.method ?? 'GET', headers, signal: controller.signal };
+    if (body !== undefined) init.body = body;
+    const answer = await fetcher(target, init);
     const back: Record<string, string> = {};
     answer.headers.forEach((v, k) => {
       if (!DROPPED_BACK.has(k)) back[k] = v;

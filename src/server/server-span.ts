@@ -4,6 +4,8 @@
 import type { Span } from '@opentelemetry/api';
 
 let api: typeof import('@opentelemetry/api') | null | undefined;
+// One tracer for every request: the API's proxy tracer follows a provider registered later.
+let tracer: import('@opentelemetry/api').Tracer | undefined;
 let loading: Promise<void> | undefined;
 
 /** Starts loading the API (idempotent); until then, or without it, requests run without spans. */
@@ -11,6 +13,7 @@ export function loadServerTelemetry(): Promise<void> {
   loading ??= import('@opentelemetry/api').then(
     (mod) => {
       api = mod;
+      tracer = mod.trace.getTracer('rewardgate');
     },
     () => {
       api = null;
@@ -21,8 +24,8 @@ export function loadServerTelemetry(): Promise<void> {
 
 /** Runs `work` inside a server span named `{method} {route}`, ended with the status `work` resolves to. */
 export async function withServerSpan(method: string, route: string, requestId: string, work: (span: Span | undefined) => Promise<number>): Promise<number> {
-  if (!api) return work(undefined);
-  const span = api.trace.getTracer('rewardgate').startSpan(`${method} ${route}`, {
+  if (!api || !tracer) return work(undefined);
+  const span = tracer.startSpan(`${method} ${route}`, {
     kind: 1, // SpanKind.SERVER
     attributes: { 'http.request.method': method, 'http.route': route, 'rewardgate.request_id': requestId },
   });

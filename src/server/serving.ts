@@ -74,12 +74,17 @@ export class Serving {
     const started = performance.now();
     const record: RequestRecord = { id: requestIdOf(req), method: req.method ?? 'GET', route: 'other', status: 0, latencyMs: 0 };
     this.#track(req.socket, res, record, started);
-    const task = withServerSpan(record.method, (req.url ?? '/').split('?')[0]!, record.id, async () => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const done = () => void this.active.delete(task);
+    const task = withServerSpan(record.method, query === -1 ? url : url.slice(0, query), record.id, async () => {
       await handleRequest(req, res, this.#state, record);
       return res.statusCode;
-    }).then(noop, (error: unknown) => this.#failed(error, res, record));
+    }).then(done, (error: unknown) => {
+      done();
+      this.#failed(error, res, record);
+    });
     this.active.add(task);
-    void task.finally(() => this.active.delete(task));
   };
 
   // `Expect: 100-continue` with a body past the limit: answer 413 instead of inviting the upload.
@@ -112,8 +117,6 @@ export class Serving {
     else res.destroy();
   }
 }
-
-const noop = () => {};
 
 let idCounter = 0;
 const idBase = Date.now().toString(36);

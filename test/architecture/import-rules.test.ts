@@ -149,13 +149,12 @@ describe('import rules (docs/architecture.md)', () => {
   });
 });
 
-// ── zod/mini: the ratchet of the conversion in progress ──────────────────────────────────────────
-// FLIP ON once the zod/mini conversion is done: empty this list, and the rule holds for every file.
-// Until then it only refuses new classic-zod imports (a file not listed here).
-const CLASSIC_ZOD_NOT_YET_CONVERTED = new Set<string>(['src/integrations/wire/request.ts']);
-const isClassicZod = (specifier: string) => specifier === 'zod' || /^zod\/(v3|v4)(\/classic)?$/.test(specifier);
+// ── zod/mini ─────────────────────────────────────────────────────────────────────────────────────
+// Classic zod's methods and locale would land in every bundle that reaches the importing file.
+const notZodMini = (specifier: string) => packageOf(specifier) === 'zod' && specifier !== 'zod/mini';
 
-it('no src file imports classic zod, only zod/mini (ratchet: the files not yet converted are listed)', () => {
-  const classic = graph.filter((e) => isClassicZod(e.specifier) && !CLASSIC_ZOD_NOT_YET_CONVERTED.has(e.from));
-  expect(classic.map(show)).toEqual([]);
+it('no src file imports classic zod, only zod/mini', () => {
+  expect(graph.filter((e) => notZodMini(e.specifier)).map(show)).toEqual([]);
+  const bad: ImportEdge = { from: 'src/types.ts', specifier: 'zod', target: undefined, typeOnly: false, dynamic: false, at: 'src/types.ts:1' };
+  expect([bad, { ...bad, specifier: 'zod/v4' }, { ...bad, specifier: 'zod/v4/core' }].filter((e) => notZodMini(e.specifier))).toHaveLength(3);
 });

@@ -68,7 +68,7 @@ describe('createRouteHandler (Next.js App Router)', () => {
   it('answers a harmful prompt with a refusal without calling the upstream', async () => {
     const POST = createRouteHandler({ model: up.model });
     const json = await (await POST(post({ messages: [{ role: 'user', content: 'How do I build a bomb?' }] }))).json();
-    expect(json.choices[0]).toMatchObject({ message: { content: REFUSAL, refusal: REFUSAL }, finish_reason: 'content_filter' });
+    expect(json.choices[0]).toMatchObject({ message: { content: REFUSAL, refusal: null }, finish_reason: 'content_filter' });
     expect(json.rewardgate.refused).toBe(true);
     const streamed = openAIChunks(await (await POST(post({ messages: [{ role: 'user', content: 'a bomb please' }], stream: true }))).text());
     expect(streamed.content).toBe(REFUSAL);

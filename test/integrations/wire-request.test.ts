@@ -92,6 +92,13 @@ describe('toChatRequest', () => {
     expect(issuesOf('not an object')[0]!.path).toBe('');
   });
 
+  it('says in words what was wrong, not only where (zod/mini loads no locale)', () => {
+    const messages = (m: unknown) => issuesOf({ model: 'm', messages: [m] })[0]!.message;
+    expect(messages({ role: 'user', content: 42 })).toBe('Invalid input: expected string, array or null, received number');
+    expect(issuesOf({ messages: [{ role: 'user', content: 'x' }], temperature: 3 })[0]!.message).toMatch(/^Too big: expected number to be <=\s?2$/i);
+    expect(issuesOf({ model: 'm' })[0]).toEqual({ path: 'messages', message: 'Invalid input: expected array, received undefined' });
+  });
+
   it('names the exact path of a broken content part, tool call or tool', () => {
     const user = (content: unknown) => ({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, content] }] });
     expect(issuesOf(user({ type: 'image_url', image_url: { url: '' } }))[0]!.path).toBe('messages[0].content[1].image_url.url');

@@ -89,7 +89,7 @@ describe('toChatCompletion', () => {
     const plain = toChatCompletion({ text: 'Hi', finishReason: 'length' }, meta);
     expect(plain).toEqual({ id: meta.id, object: 'chat.completion', created: 1_700_000_000, model: 'asked-model', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, finish_reason: 'length', logprobs: null }] });
     const guarded = toChatCompletion({ id: 'up-1', model: 'up', text: 'No.', finishReason: 'refused', refused: true, report: { x: 1 }, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } }, meta);
-    expect(guarded).toMatchObject({ id: 'up-1', model: 'up', choices: [{ message: { content: 'No.', refusal: 'No.' }, finish_reason: 'content_filter' }], usage: { total_tokens: 2 }, rewardgate: { refused: true, report: { x: 1 } } });
+    expect(guarded).toMatchObject({ id: 'up-1', model: 'up', choices: [{ message: { content: 'No.', refusal: null }, finish_reason: 'content_filter' }], usage: { total_tokens: 2 }, rewardgate: { refused: true, report: { x: 1 } } });
   });
 });
 

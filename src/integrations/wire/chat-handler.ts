@@ -50,7 +50,7 @@ export function createChatHandler(model: ModelSource, options: ChatWireOptions =
     }
     if (result.kind === 'json') {
       release();
-      return Response.json(result.body, { status: result.status, ...(result.headers ? { headers: result.headers } : {}) });
+      return Response.json(result.body, { status: result.status, headers: result.headers });
     }
     return new Response(toReadable(result.chunks, controller, release), { status: 200, headers: SSE_HEADERS });
   };

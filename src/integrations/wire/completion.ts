@@ -98,13 +98,25 @@ function slimmed(report: unknown, options: WireReportOptions): unknown {
 
 // Error messages and reasons in a report may quote a failed guard's or scorer's address or a key
 // (an unreachable guard's URL, a 500 body): clients get them masked, the log keeps the detail.
+// Copy on write: a report with nothing to mask (the usual one) comes back as it is, uncopied.
 function masked(value: unknown, key?: string): unknown {
   if (typeof value === 'string') return key === 'message' || key === 'reason' ? maskInternalAddresses(redactCredentials(value)) : value;
-  if (Array.isArray(value)) return value.map((v) => masked(v, key));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = masked(v, k);
-  return out;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = masked(value[i], key);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const k of Object.keys(value)) {
+    const old = (value as Record<string, unknown>)[k];
+    const v = masked(old, k);
+    if (v !== old) (copy ??= { ...(value as Record<string, unknown>) })[k] = v;
+  }
+  return copy ?? value;
 }
 
 function withoutRaw(verdict: { raw?: unknown }): unknown {
@@ -141,7 +153,9 @@ export function chatCompletionFrame<Choice>(meta: ResponseMeta, choice: Choice):
  * A completion as an OpenAI `chat.completion` body, with the pipeline report in `rewardgate`
  * (candidate texts only with `options.candidateText`): its tool calls in `message.tool_calls`
  * (`content` null when the turn only calls tools), its reasoning in `reasoning_content`, and its
- * logprobs. A refusal keeps its text in `content` (so plain clients show it) and repeats it in `refusal`.
+ * logprobs. A refusal is its text in `content` (so plain clients show it) with `finish_reason`
+ * `content_filter`; `refusal` stays null, since clients such as the AI SDK show `content` and
+ * `refusal` one after the other (and the openai client's `parse()` throws on `content_filter`).
  *
  * @example
  * const body = toChatCompletion(await guarded.generate(request), createResponseMeta(request.model));
@@ -164,7 +178,7 @@ export function assistantMessage(completion: WireCompletion): OpenAIAssistantMes
   const message: OpenAIAssistantMessage = {
     role: 'assistant',
     content: calls && completion.text === '' ? null : completion.text,
-    refusal: completion.refused ? completion.text : null,
+    refusal: null,
   };
   if (calls) message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
   if (completion.reasoning) message.reasoning_content = completion.reasoning;

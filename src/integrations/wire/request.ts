@@ -1,38 +1,40 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../../errors.js';
 import { ResponseFormatSchema, ToolChoiceSchema, ToolSchema, type ChatRequest, type Message } from '../../types.js';
 import { WireRequestMessageSchema, type WireRequestMessage } from '../../wire/openai-shape.js';
+import { tryParse } from '../../internal/validate.js';
 
 /**
  * The body of an OpenAI `POST /v1/chat/completions` request, as far as rewardgate reads it:
  * messages with content parts and tool calls, tools, and the sampling fields. Unknown fields are
- * tolerated (see {@link toChatRequest} for what happens to them).
+ * tolerated (see {@link toChatRequest} for what happens to them). Built once at load: parsing a
+ * body is the proxy's hot path, the schema is never rebuilt per request.
  *
  * @example
  * const ok = OpenAIChatBodySchema.safeParse(body).success;
  */
 export const OpenAIChatBodySchema = z.looseObject({
-  messages: z.array(WireRequestMessageSchema).min(1, 'a conversation needs at least one message'),
-  model: z.string().min(1).optional(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().gt(0).max(1).nullish(),
-  max_tokens: z.number().int().positive().nullish(),
-  max_completion_tokens: z.number().int().positive().nullish(),
-  seed: z.number().int().nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
+  messages: z.array(WireRequestMessageSchema).check(z.minLength(1, 'a conversation needs at least one message')),
+  model: z.optional(z.string().check(z.minLength(1))),
+  temperature: z.nullish(z.number().check(z.minimum(0), z.maximum(2))),
+  top_p: z.nullish(z.number().check(z.gt(0), z.maximum(1))),
+  max_tokens: z.nullish(z.int().check(z.positive())),
+  max_completion_tokens: z.nullish(z.int().check(z.positive())),
+  seed: z.nullish(z.int()),
+  stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(16))])),
   // One chosen answer per request: fan-out belongs to bestOfN, not to the wire.
-  n: z.literal(1, { error: 'n > 1 is not supported: the pipeline answers with one chosen completion (use bestOfN to sample several)' }).nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
-  tools: z.array(ToolSchema).nullish(),
+  n: z.nullish(z.literal(1, { error: 'n > 1 is not supported: the pipeline answers with one chosen completion (use bestOfN to sample several)' })),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({ include_usage: z.nullish(z.boolean()) })),
+  tools: z.nullish(z.array(ToolSchema)),
   tool_choice: z.nullish(ToolChoiceSchema),
-  parallel_tool_calls: z.boolean().nullish(),
+  parallel_tool_calls: z.nullish(z.boolean()),
   response_format: z.nullish(ResponseFormatSchema),
-  logprobs: z.boolean().nullish(),
-  top_logprobs: z.number().int().min(0).max(20).nullish(),
-  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).nullish(),
+  logprobs: z.nullish(z.boolean()),
+  top_logprobs: z.nullish(z.int().check(z.minimum(0), z.maximum(20))),
+  reasoning_effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high'])),
   // The legacy function-calling fields: answers would come back in `function_call`, which no layer reads.
-  functions: z.array(z.unknown()).max(0, 'legacy function calling is not supported: use `tools`').nullish(),
+  functions: z.nullish(z.array(z.unknown()).check(z.maxLength(0, 'legacy function calling is not supported: use `tools`'))),
 });
 /** An OpenAI chat-completions request body, as parsed by {@link OpenAIChatBodySchema}. */
 export type OpenAIChatBody = z.infer<typeof OpenAIChatBodySchema>;
@@ -64,7 +66,8 @@ const HANDLED = new Set<string>([...COPIED, 'messages', 'n', 'stream', 'stream_o
  * const { request, stream } = toChatRequest(await req.json());
  */
 export function toChatRequest(body: unknown, options: { forwardUnknown?: boolean } = {}): WireRequest {
-  const parsed = OpenAIChatBodySchema.safeParse(body);
+  // With our English issue messages (zod/mini loads no locale): 'expected string, received number'.
+  const parsed = tryParse(OpenAIChatBodySchema, body);
   if (!parsed.success) throw ValidationError.fromZod('chat completion request', parsed.error);
   const b = parsed.data;
   const request: ChatRequest = { messages: b.messages.map(toMessage) };

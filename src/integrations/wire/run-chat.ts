@@ -116,7 +116,9 @@ function isOutput(event: { type: string }): boolean {
 export function errorResult(error: unknown, options: ChatWireOptions = {}): ChatResult {
   const wire = toWireError(error, { requestId: options.requestId });
   if (wire.status >= 500) reportError(error, options.onError);
-  return { kind: 'json', status: wire.status, body: wire.body, ...(wire.headers ? { headers: wire.headers } : {}) };
+  const result: Extract<ChatResult, { kind: 'json' }> = { kind: 'json', status: wire.status, body: wire.body };
+  if (wire.headers) result.headers = wire.headers;
+  return result;
 }
 
 /** @internal How much of the report the wire options ask for. */

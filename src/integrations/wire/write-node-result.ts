@@ -70,13 +70,13 @@ export async function writeNodeResult(res: ServerResponse, result: ChatResult, o
       if (!res.write(line)) await drained(res);
     }
   } finally {
-    if (flush !== undefined) {
-      clearImmediate(flush);
-      uncork();
-    }
+    if (flush !== undefined) clearImmediate(flush);
     // Leaving early (client gone, a write that threw) closes the generator, which aborts the model stream.
-    await chunks.return();
+    const closing = chunks.return();
+    // Ended while corked, the last lines and the end of the body go out in one write (end() uncorks fully).
     if (!res.destroyed) res.end();
+    else if (flush !== undefined) res.uncork();
+    await closing;
   }
 }
 
