@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
-import { bundleServer } from './proxy-bundle.js';
+import { askChild, bundleServer } from './proxy-bundle.js';
 
 const N = Number(process.env.N ?? 20_000);
 // RATE=req/s: a steady load below saturation, where the figure moves less with other work on the machine.
@@ -16,17 +16,7 @@ const prof = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PRO
 // SERVER=path runs another server script (same messages) instead, e.g. a minimal node:http forwarder.
 const server = process.env.SERVER ? [fileURLToPath(new URL(process.env.SERVER, import.meta.url)), upstream.baseURL] : [fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), upstream.baseURL, await bundleServer()];
 const child = fork(server[0]!, server.slice(1), { execArgv: ['--import', 'tsx', ...prof] });
-const ask = <T>(message: string, key: string) =>
-  new Promise<T>((resolve) => {
-    const on = (m: Record<string, unknown>) => {
-      if (key in m) {
-        child.off('message', on);
-        resolve(m as T);
-      }
-    };
-    child.on('message', on);
-    if (message) child.send(message);
-  });
+const ask = <T>(message: string, key: string) => askChild<T>(child, message, key);
 const { url } = await ask<{ url: string }>('', 'url');
 const body = (stream: boolean) => JSON.stringify({ model: 'fake-model', stream, messages: [{ role: 'user', content: 'Say hello.' }] });
 const run = (stream: boolean, amount: number) =>

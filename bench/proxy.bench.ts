@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
-import { bundleServer } from './proxy-bundle.js';
+import { askChild, bundleServer } from './proxy-bundle.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LLM_MS = 200;
@@ -25,17 +25,7 @@ const upstream = await startOpenAIServer((body) => ({ text: TEXT, ...(/slowly/.t
 
 // rewardgate runs from a bundle of src/server, as the published dist is built (see proxy-bundle.ts).
 const child: ChildProcess = fork(fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), [upstream.baseURL, await bundleServer()], { execArgv: ['--import', 'tsx', '--expose-gc'] });
-const ask = <T>(message: string, key: string) =>
-  new Promise<T>((resolve) => {
-    const on = (m: Record<string, unknown>) => {
-      if (key in m) {
-        child.off('message', on);
-        resolve(m as T);
-      }
-    };
-    child.on('message', on);
-    if (message) child.send(message);
-  });
+const ask = <T>(message: string, key: string) => askChild<T>(child, message, key);
 const { url: proxyURL } = await ask<{ url: string }>('', 'url');
 
 // Portkey in its own process, pointed at the same upstream through its custom-host header.
