@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../../src/onnx/sampling.js';
+import { writeVarint } from '../onnx/onnx-proto.js';
 
 export interface RandomDecoderSpec {
   vocab: number;
@@ -20,16 +21,7 @@ export interface RandomDecoderSpec {
 
 // ── protobuf wire format (field numbers from onnx.proto3) ─────────────────────────
 type Part = Buffer;
-const varint = (value: number | bigint): Buffer => {
-  const bytes: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(value));
-  do {
-    const low = Number(v & 0x7fn);
-    v >>= 7n;
-    bytes.push(v > 0n ? low | 0x80 : low);
-  } while (v > 0n);
-  return Buffer.from(bytes);
-};
+const varint = (value: number | bigint): Buffer => writeVarint(BigInt(value));
 const key = (field: number, wire: number) => varint((field << 3) | wire);
 const int = (field: number, value: number | bigint): Part => Buffer.concat([key(field, 0), varint(value)]);
 const bytes = (field: number, value: Buffer | string): Part => {

@@ -16,7 +16,8 @@ function readVarint(buf: Buffer, at: number): [bigint, number] {
   }
 }
 
-function writeVarint(value: bigint): Buffer {
+/** A protobuf varint (two's complement for negatives, as int64 fields are written). */
+export function writeVarint(value: bigint): Buffer {
   const bytes: number[] = [];
   let v = BigInt.asUintN(64, value);
   do {
