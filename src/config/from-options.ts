@@ -26,7 +26,11 @@ export function configEntry<S extends Shape, C extends keyof S & string = never,
   const replace: Shape = spec.replace ?? {};
   const shape: Shape = {};
   for (const [key, value] of Object.entries(schema.shape)) {
-    if ((spec.codeOnly as readonly string[]).includes(key)) continue;
+    if ((spec.codeOnly as readonly string[]).includes(key)) {
+      // Refused by name, so the error says why rather than "Unrecognized key".
+      shape[key] = z.optional(z.custom<never>(() => false, `${key} is an option for code only (a function or a live object): a config file cannot set it`));
+      continue;
+    }
     shape[key] = Object.hasOwn(replace, key) ? replace[key]! : withoutDefaults(value);
   }
   for (const [key, value] of Object.entries(replace)) if (!Object.hasOwn(shape, key)) shape[key] = value;

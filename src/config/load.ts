@@ -37,7 +37,8 @@ export function parseConfig(value: unknown, options: ConfigOptions = {}, where =
   const issues = error.issues.map((issue) => {
     const unset = missing.filter((m) => m.path === issue.path || issue.path === '' || m.path.startsWith(`${issue.path}.`) || m.path.startsWith(`${issue.path}[`));
     if (!unset.length) return issue;
-    const names = unset.map((m) => `\${${m.name}} (${m.path})`).join(', ');
+    // The variable's own path only when it is not the issue's (a key inside the object at fault).
+    const names = unset.map((m) => (m.path === issue.path ? `\${${m.name}}` : `\${${m.name}} (${m.path})`)).join(', ');
     return { path: issue.path, message: `${issue.message} (not set: ${names})` };
   });
   return throwIssues(where, issues, result.error);

@@ -78,6 +78,11 @@ describe('loadConfig', () => {
     expect(await issuesOf(loadConfig(embedded, { env: {} }))).toEqual([
       { path: 'upstream.baseURL', message: 'environment variable UPSTREAM_HOST is not set' },
     ]);
+    // A key that is itself the unset variable is named once; one inside a bad object with its path.
+    const bestOfN = await write('n.yaml', 'upstream: { baseURL: http://127.0.0.1:1/v1 }\nscorers: { r: { nim: { model: m } } }\npipeline: [{ bestOfN: { n: ${NN}, scorer: r } }]\n');
+    const [n] = await issuesOf(loadConfig(bestOfN, { env: {} }));
+    expect(n!.path).toBe('pipeline[0].bestOfN.n');
+    expect(n!.message).toMatch(/ \(not set: \$\{NN\}\)$/);
     const config = await loadConfig(embedded, { env: { UPSTREAM_HOST: '10.0.0.5' } });
     expect(config.upstream.baseURL).toBe('http://10.0.0.5:8000/v1');
   });

@@ -205,6 +205,7 @@ describe('guard proxy: agent rails from the config file, with the openai client'
     await expect(bad({ safety: { guard: 'ng', onToolResult: 'drop' } })).rejects.toThrow(/pipeline\[0\]\.safety\.onToolResult/);
     await expect(bad({ safety: { guard: 'ng', reasoning: 'hide' } })).rejects.toThrow(/pipeline\[0\]\.safety\.reasoning/);
     await expect(bad({ safety: { guard: 'ng', onGuardError: 'maybe' } })).rejects.toThrow(/pipeline\[0\]\.safety\.onGuardError/);
-    await expect(bad({ toolPolicy: { check: 'x' } })).rejects.toThrow(/pipeline\[0\]\.toolPolicy: Unrecognized key: \"check\"/);
+    await expect(bad({ toolPolicy: { check: 'x' } })).rejects.toThrow(/pipeline\[0\]\.toolPolicy\.check: check is an option for code only/);
+    await expect(bad({ toolPolicy: { chek: 'x' } })).rejects.toThrow(/pipeline\[0\]\.toolPolicy: Unrecognized key: \"chek\"/);
   });
 });
