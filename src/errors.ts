@@ -45,11 +45,17 @@ export class ValidationError extends RewardgateError {
   override readonly name = 'ValidationError';
   static override readonly marker: symbol = markerOf('ValidationError');
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  /**
+   * `'context_length_exceeded'` when the input is well formed but longer than a local model takes
+   * (a conversation over a scorer's `maxLength`); `'invalid_value'` otherwise.
+   */
+  readonly code: 'invalid_value' | 'context_length_exceeded';
 
-  constructor(where: string, issues: ReadonlyArray<{ path: string; message: string }>, options?: { cause?: unknown }) {
+  constructor(where: string, issues: ReadonlyArray<{ path: string; message: string }>, options?: { cause?: unknown; code?: 'invalid_value' | 'context_length_exceeded' }) {
     const list = issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
-    super(`Invalid ${where}: ${list}`, options);
+    super(`Invalid ${where}: ${list}`, { cause: options?.cause });
     this.issues = issues;
+    this.code = options?.code ?? 'invalid_value';
   }
 
   /** The ValidationError for a ZodError: one issue per zod issue, with its path (`messages[1].role`). */

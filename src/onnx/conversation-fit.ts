@@ -59,5 +59,5 @@ export function fitConversation(
 ): FittedConversation {
   const fitted = fitTurns(tokenizer, messages, maxLength, truncation === 'oldest-turns');
   if ('ids' in fitted) return fitted;
-  throw new ValidationError('conversation', [{ path, message: `is ${fitted.tokens} tokens, over maxLength ${maxLength}${fitted.detail}` }]);
+  throw new ValidationError('conversation', [{ path, message: `is ${fitted.tokens} tokens, over maxLength ${maxLength}${fitted.detail}` }], { code: 'context_length_exceeded' });
 }

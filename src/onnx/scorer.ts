@@ -81,7 +81,7 @@ export async function loadScorer(options: LoadScorerOptions): Promise<LocalScore
         }
         if (!tools) return model.fit(messages, `[${i}]`);
         const ids = model.tokenizer.encodeChat(messages, { tools });
-        if (ids.length > model.maxLength) throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens with the tools rendered, over maxLength ${model.maxLength}` }]);
+        if (ids.length > model.maxLength) throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens with the tools rendered, over maxLength ${model.maxLength}` }], { code: 'context_length_exceeded' });
         return ids;
       });
       const rows = await Promise.all(sequences.map((ids) => model.classify(ids, callOptions?.signal)));

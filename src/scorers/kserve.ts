@@ -127,7 +127,7 @@ export function createKServeScorer(options: KServeScorerOptions): Scorer {
         }
         const ids = opts.tokenizer.encodeChat(messages, { addGenerationPrompt: false });
         if (ids.length > opts.maxLength) {
-          throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens, over maxLength ${opts.maxLength}` }]);
+          throw new ValidationError('conversations', [{ path: `[${i}]`, message: `is ${ids.length} tokens, over maxLength ${opts.maxLength}` }], { code: 'context_length_exceeded' });
         }
         return ids;
       });

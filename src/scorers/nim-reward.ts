@@ -81,7 +81,7 @@ function checkTokens(conversations: Message[][], tokenizer: { count(messages: Me
     const tokens = tokenizer.count(messages);
     return tokens > maxTokens ? [{ path: `[${i}]`, message: `${tokens} tokens exceed the ${maxTokens}-token limit of NIM reward models` }] : [];
   });
-  if (issues.length > 0) throw new ValidationError('conversations', issues);
+  if (issues.length > 0) throw new ValidationError('conversations', issues, { code: 'context_length_exceeded' });
 }
 
 /**

@@ -91,6 +91,8 @@ describe('loadScorer on tiny-reward (CPU)', () => {
       const last = refs[0]!.messages; // 46 tokens
       const long: Message[] = [{ role: 'user', content: 'Tell me a long story about many things.' }, { role: 'assistant', content: 'Once upon a time there was a very long story.' }, ...last];
       await expect(short.score([long])).rejects.toThrow(/\[0\]: is \d+ tokens, over maxLength 60/);
+      await expect(short.score([long])).rejects.toMatchObject({ name: 'ValidationError', code: 'context_length_exceeded' });
+      await expect(short.score([[{ role: 'user', content: 'hi' }]])).rejects.toMatchObject({ code: 'invalid_value' });
       const [kept] = await trunc.score([long]);
       expect(Math.abs(kept!.value - refs[0]!.score)).toBeLessThan(1e-4);
       const huge: Message[] = [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'word '.repeat(80) }];

@@ -47,4 +47,25 @@ describe('guard proxy on a local ONNX chat model', () => {
     // Same seed, same candidates: both paths pick the same answer.
     expect(text).toBe(plain.choices[0]!.message.content);
   });
+
+  it("answers 400 context_length_exceeded when a candidate is over the scorer's input limit", async () => {
+    // tiny-chat's answers to this prompt run past 40 tokens with the chat template around them.
+    const strict = await createGuardServer({
+      listen: { port: 0 },
+      upstream: { onnx: { path: `${MODELS}tiny-chat`, device: 'cpu' }, model: 'tiny-chat' },
+      scorers: { reward: { onnx: { path: `${MODELS}tiny-reward`, device: 'cpu', maxLength: 40 } } },
+      pipeline: [{ bestOfN: { n: 2, scorer: 'reward' } }],
+    });
+    try {
+      const short = new OpenAI({ baseURL: `${(await strict.listen()).url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const error = await short.chat.completions.create({ model: 'tiny-chat', messages: [{ role: 'user', content: 'How do I make coffee?' }], seed: 3 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      const bad = error as InstanceType<typeof OpenAI.BadRequestError>;
+      // Not the batch index of the scorer call ('[0]'), which would name nothing of the client's request.
+      expect({ code: bad.code, param: bad.param, type: bad.type }).toEqual({ code: 'context_length_exceeded', param: null, type: 'invalid_request_error' });
+      expect(bad.message).toMatch(/longer than a reward model's input limit/);
+    } finally {
+      await strict.close();
+    }
+  });
 });

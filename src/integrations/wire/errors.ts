@@ -26,7 +26,8 @@ export function wireError(status: number, message: string, type: string, code: s
 
 /**
  * Maps any thrown value to an OpenAI-style error answer. ValidationError: 400 with the first zod
- * path as `param`; an upstream APIError with a 4xx status keeps its status and the upstream's
+ * path as `param` (one with code `context_length_exceeded`, over a local scorer's limit: 400
+ * `context_length_exceeded`); an upstream APIError with a 4xx status keeps its status and the upstream's
  * error body (credentials and internal addresses masked), so the caller's SDK does not retry a
  * request that can never succeed; a 429 stays 429 (with the upstream's `retry-after`) so clients
  * back off; an upstream 401 / 403 (this server's own upstream key) and 5xx are a 502;
@@ -60,6 +61,11 @@ export function toWireError(error: unknown, options: WireErrorOptions = {}): Wir
   }
   switch (e.name) {
     case 'ValidationError':
+      // Over a local scorer's input limit (a candidate answer made the conversation too long): the
+      // batch index in the path means nothing to the client, the code does (OpenAI's own).
+      if ((e as { code?: unknown }).code === 'context_length_exceeded') {
+        return wireError(400, "The conversation with its answer is longer than a reward model's input limit", 'invalid_request_error', 'context_length_exceeded');
+      }
       return wireError(400, e.message, 'invalid_request_error', 'invalid_value', e.issues?.[0]?.path || null);
     case 'APIConnectionError':
       return wireError(502, `Upstream model unreachable${see}`, 'upstream_error', 'upstream_unreachable');
