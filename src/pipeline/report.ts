@@ -37,9 +37,10 @@ export class ReportRecorder {
   readonly data: Report = { candidates: [], verdicts: [], chosen: null, refused: false, rejected: false, reasons: [] };
   // Scores already computed in this call, per scorer and conversation: an answer that an inner
   // best-of-n scored is not scored again by an outer threshold with the same scorer.
-  readonly #scores = new WeakMap<Scorer, WeakMap<readonly Message[], Map<string, Score>>>();
+  // Both made at first use: most calls (a proxy's plain pass-through) need neither.
+  #scores: WeakMap<Scorer, WeakMap<readonly Message[], Map<string, Score>>> | undefined;
   // Reasons entries that refused one candidate: facts about the answer only if it is a refusal.
-  readonly #candidateRefusals = new WeakSet<object>();
+  #candidateRefusals: WeakSet<object> | undefined;
   readonly #emit: (event: PipelineEvent) => void;
 
   constructor(emit: (event: PipelineEvent) => void) {
@@ -57,8 +58,9 @@ export class ReportRecorder {
 
   /** @internal The scores known in this call for answers after `messages` by `scorer`, by answer key. */
   scoreCache(scorer: Scorer, messages: readonly Message[]): Map<string, Score> {
-    let byConversation = this.#scores.get(scorer);
-    if (!byConversation) this.#scores.set(scorer, (byConversation = new WeakMap()));
+    const scores = (this.#scores ??= new WeakMap());
+    let byConversation = scores.get(scorer);
+    if (!byConversation) scores.set(scorer, (byConversation = new WeakMap()));
     let cache = byConversation.get(messages);
     if (!cache) byConversation.set(messages, (cache = new Map()));
     return cache;
@@ -125,7 +127,7 @@ export class ReportRecorder {
     const candidate = index === undefined ? undefined : this.data.candidates[index];
     if (candidate) {
       (candidate.reasons ??= []).push({ ...entry });
-      if (options.refused) this.#candidateRefusals.add(entry);
+      if (options.refused) (this.#candidateRefusals ??= new WeakSet()).add(entry);
     }
     this.#emit({ type: 'rejection', by, reason, candidate: candidate ? index! : null, refused: options.refused });
   }
@@ -174,7 +176,8 @@ export class ReportRecorder {
     const refused = completion.finishReason === 'refused';
     this.data.chosen = this.candidateOf(completion) ?? null;
     this.data.refused = refused;
-    if (!refused) this.data.reasons = this.data.reasons.filter((r) => !this.#candidateRefusals.has(r));
+    const candidateRefusals = this.#candidateRefusals;
+    if (!refused && candidateRefusals) this.data.reasons = this.data.reasons.filter((r) => !candidateRefusals.has(r));
     return refused;
   }
 

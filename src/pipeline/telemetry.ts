@@ -1,7 +1,6 @@
 // Internal: OpenTelemetry spans when `@opentelemetry/api` is installed (an optional peer). It is
 // imported lazily and once; until it has loaded, or when it is absent, calls run without spans.
 import type { Span, Tracer } from '@opentelemetry/api';
-import { omitUndefined } from '../internal/omit-undefined.js';
 
 let tracer: Tracer | null | undefined;
 let api: typeof import('@opentelemetry/api') | undefined;
@@ -29,7 +28,8 @@ export function startChatSpan(model: string | undefined, attributes: Record<stri
     model ? `chat ${model}` : 'chat',
     {
       kind: 2, // SpanKind.CLIENT
-      attributes: { ...omitUndefined({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model || undefined }), ...attributes },
+      // Built without omitUndefined: this runs for every call, span or no span.
+      attributes: model ? { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, ...attributes } : { 'gen_ai.operation.name': 'chat', ...attributes },
     },
     context,
   );

@@ -10,13 +10,14 @@ import { createResponseMeta, toChatCompletion } from '../integrations/wire/compl
 import { toChatRequest } from '../integrations/wire/request.js';
 import { answerChars, errorResult, failureLine, reportOptions, type ChatResult, type ChatWireOptions } from '../integrations/wire/run-chat.js';
 import { SSEFramer } from '../integrations/wire/sse-framer.js';
-import { ReportRecorder, untagged } from '../pipeline/report.js';
+import { ReportRecorder } from '../pipeline/report.js';
 import { endSpan, startChatSpan } from '../pipeline/telemetry.js';
 import type { GuardedCompletion } from '../pipeline/types.js';
 import type { Span } from '@opentelemetry/api';
 import type { ChatRequest, Completion } from '../types.js';
 import { directFrames, type DirectOutcome } from './direct-stream.js';
 import type { DirectCall, DirectUpstream } from './direct-upstream.js';
+import type { CallAbort } from './request-abort.js';
 import { recordCompletion, recordError, recordRequest, type RequestRecord } from './request-record.js';
 import { readText } from './upstream-attempt.js';
 
@@ -32,9 +33,9 @@ export interface DirectChatOptions extends ChatWireOptions {
  * back as OpenAI-style errors, with the status they would have on the full path.
  *
  * @example
- * await writeNodeResult(res, await directChat(upstream, body, signal, { record, prompts: false }));
+ * await writeNodeResult(res, await directChat(upstream, body, abort, { record, prompts: false }));
  */
-export async function directChat(upstream: DirectUpstream, body: unknown, signal: AbortSignal, options: DirectChatOptions): Promise<ChatResult> {
+export async function directChat(upstream: DirectUpstream, body: unknown, abort: CallAbort, options: DirectChatOptions): Promise<ChatResult> {
   let run: DirectRun | undefined;
   try {
     const wire = toChatRequest(body, { forwardUnknown: options.forwardUnknown });
@@ -44,7 +45,7 @@ export async function directChat(upstream: DirectUpstream, body: unknown, signal
       throw new ValidationError('chat request', [{ path: 'model', message: 'a model is required (in the request, or bound with client.chatModel(model))' }]);
     }
     const meta = createResponseMeta(request.model);
-    const call = await upstream.open(JSON.stringify(toWireBody(request as ChatRequest & { model: string }, wire.stream)), wire.stream, signal);
+    const call = await upstream.open(JSON.stringify(toWireBody(request as ChatRequest & { model: string }, wire.stream)), wire.stream, abort);
     if (!wire.stream) {
       const completion = run.succeed(await readCompletion(upstream, call));
       if (options.maxAnswerChars !== undefined && answerChars(completion) > options.maxAnswerChars) throw new AnswerTooLargeError(options.maxAnswerChars, 'characters');
@@ -105,10 +106,13 @@ class DirectRun implements DirectOutcome {
   constructor(record: RequestRecord, request: ChatRequest, stream: boolean, prompts: boolean) {
     this.#record = record;
     recordRequest(record, request, prompts, stream);
-    this.#span = startChatSpan(request.model, { 'rewardgate.pipeline': '' });
+    // A span that records nothing (no tracer provider, or not sampled) is ended at once: its
+    // attributes and its child would record nothing either.
+    const span = startChatSpan(request.model, { 'rewardgate.pipeline': '' });
+    if (span?.isRecording()) this.#span = span;
+    else span?.end();
     this.#entry = this.#report.startCandidate({});
-    // A child of a span that records nothing (no tracer provider, or not sampled) would record nothing either.
-    if (this.#span?.isRecording()) this.#candidateSpan = startChatSpan(request.model, stream ? { 'gen_ai.request.stream': true } : {}, this.#span);
+    if (this.#span) this.#candidateSpan = startChatSpan(request.model, stream ? { 'gen_ai.request.stream': true } : {}, this.#span);
   }
 
   succeed(completion: Completion): GuardedCompletion {
@@ -117,8 +121,9 @@ class DirectRun implements DirectOutcome {
     endSpan(this.#candidateSpan, tagged);
     const refused = this.#report.settle(tagged);
     const report = this.#report.data;
-    endSpan(this.#span, { ...tagged, attributes: { 'rewardgate.refused': refused, 'rewardgate.rejected': report.rejected, 'rewardgate.candidates': report.candidates.length } });
-    const result: GuardedCompletion = { ...untagged(tagged), report, refused };
+    if (this.#span) endSpan(this.#span, { ...tagged, attributes: { 'rewardgate.refused': refused, 'rewardgate.rejected': report.rejected, 'rewardgate.candidates': report.candidates.length } });
+    // The tagged copy without its tag is the upstream's completion as it came (parseCompletion's, never tagged).
+    const result: GuardedCompletion = { ...completion, report, refused };
     recordCompletion(this.#record, result);
     return result;
   }

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, type ClientOptions } from '../client/client-options.js';
-import { TimeoutError } from '../errors.js';
-import { CallScope } from '../http/call-scope.js';
+import { TimeoutError, UserAbortError } from '../errors.js';
+import type { CallScope } from '../http/call-scope.js';
 import { DeadlineClock } from '../http/deadline-clock.js';
 import { isRetryStatus } from '../http/ky-send.js';
 import { DEFAULT_NVCF, type NvcfPollConfig } from '../http/nvcf-poll.js';
@@ -23,6 +23,7 @@ import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
 import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target } from './upstream-attempt.js';
 import { hintMs } from './prompt-rate-limits.js';
+import type { CallAbort } from './request-abort.js';
 import { headersOf, rateLimitError, statusError } from './upstream-errors.js';
 
 /** Options of {@link DirectUpstream}. */
@@ -96,13 +97,17 @@ export class DirectUpstream {
   /** Masks the API key wherever it appears in `value`. */
   readonly redact = <T>(value: T): T => redactSecret(value, this.#apiKey);
 
-  /** Posts a chat body (JSON text) and resolves at a 2xx answer; anything else rejects typed. */
-  async open(body: string, stream: boolean, signal: AbortSignal): Promise<DirectCall> {
-    const scope = new CallScope(signal, this.timeouts.totalMs, this.#clock);
-    const slot = new CallSlot(scope.signal);
+  /** Posts a chat body (JSON text) and resolves at a 2xx answer; anything else rejects typed; `abort` aborts it. */
+  async open(body: string, stream: boolean, abort: CallAbort): Promise<DirectCall> {
+    const slot = new CallSlot(undefined, this.timeouts.totalMs, this.#clock);
+    const scope = slot; // one object: the call's deadlines and what its abort destroys (see CallSlot)
+    // The request's abort becomes a UserAbortError here (what CallScope makes of a caller's signal).
+    const onAbort = (reason: unknown) => slot.abort(new UserAbortError(reason));
+    if (abort.aborted) onAbort(abort.reason);
+    else abort.listen(onAbort);
     const close = () => {
+      abort.unlisten(onAbort);
       slot.release();
-      scope.dispose();
     };
     try {
       scope.throwIfAborted();
@@ -127,7 +132,7 @@ export class DirectUpstream {
   #targetOf(url: URL): Target {
     const secure = url.protocol === 'https:';
     const agent = secure ? (this.#https ??= new HttpsAgent(AGENT_OPTIONS)) : (this.#http ??= new HttpAgent(AGENT_OPTIONS));
-    return { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, agent };
+    return { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, host: url.host, agent };
   }
 
   // ky's attempts: retried statuses, timeouts and socket failures, after Retry-After or backoff.

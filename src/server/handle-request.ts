@@ -6,6 +6,7 @@ import type { Secret } from '../internal/secret.js';
 import { bearerMatches } from './access.js';
 import { directChat } from './direct-chat.js';
 import { passThroughTarget } from './pass-through.js';
+import { RequestAbort } from './request-abort.js';
 import { recordingModel, type RequestRecord } from './request-record.js';
 import { corsHeaders, preflightHeaders, tokenlessRefusal } from './request-checks.js';
 import { scoreAsNim } from './reward-route.js';
@@ -107,36 +108,36 @@ async function route(x: Exchange): Promise<void> {
 // The client going away, or the shutdown deadline, cancels the upstream call.
 async function chatRoute(x: Exchange): Promise<void> {
   const { res, state } = x;
-  const controller = new AbortController();
+  const abort = new RequestAbort();
   const onClose = () => {
-    if (!res.writableFinished) controller.abort(new UserAbortError('the client closed the connection'));
+    if (!res.writableFinished) abort.abort(new UserAbortError('the client closed the connection'));
   };
   res.on('close', onClose);
-  if (state.shutdown.aborted) controller.abort(state.shutdown.reason);
-  state.calls.add(controller);
+  if (state.shutdown.aborted) abort.abort(state.shutdown.reason);
+  state.calls.add(abort);
   try {
-    const body = await readBody(x, controller.signal);
+    const body = await readBody(x, abort);
     if (body === NO_BODY) return;
     // An abort after this point is the client leaving (nothing is written) or the shutdown deadline (a 503).
-    const write = { headers: x.headers, interrupt: { signal: controller.signal, answer: SHUTTING_DOWN } };
+    const write = { headers: x.headers, interrupt: { signal: abort, answer: SHUTTING_DOWN } };
     const scorer = scorerNamed(state, body);
-    const result = scorer ? await rewardResult(x, scorer, body, controller.signal) : await chatResult(x, body, controller.signal);
+    const result = scorer ? await rewardResult(x, scorer, body, abort.signal) : await chatResult(x, body, abort);
     await writeNodeResult(res, result, write);
   } finally {
     res.off('close', onClose);
-    state.calls.delete(controller);
+    state.calls.delete(abort);
   }
 }
 
 const NO_BODY = Symbol('no body');
 
 // The parsed JSON body, or NO_BODY when it was answered (too large, not JSON) or the client left while sending it.
-async function readBody(x: Exchange, signal: AbortSignal): Promise<unknown> {
+async function readBody(x: Exchange, abort: RequestAbort): Promise<unknown> {
   try {
     return parseJsonBody(await readNodeBody(x.req, x.state.bodyLimit));
   } catch (error) {
     if (error instanceof BodyError) return (fail(x, error.wire, error.closeConnection ? { connection: 'close' } : undefined), NO_BODY);
-    if (signal.aborted) return NO_BODY;
+    if (abort.aborted) return NO_BODY;
     throw error;
   }
 }
@@ -161,15 +162,15 @@ async function rewardResult(x: Exchange, scorer: Scorer, body: unknown, signal: 
 }
 
 // Straight to the upstream when nothing judges the answer, else through the model (a pipeline).
-async function chatResult(x: Exchange, body: unknown, signal: AbortSignal): Promise<ChatResult> {
+async function chatResult(x: Exchange, body: unknown, abort: RequestAbort): Promise<ChatResult> {
   const { options, direct } = x.state;
-  const wire = { ...x.state.wire, requestId: x.record.id };
   const prompts = typeof options.accessLog === 'object' && options.accessLog.prompts === true;
   let result: ChatResult;
-  if (direct) result = await directChat(direct, body, signal, { ...wire, record: x.record, prompts });
+  if (direct) result = await directChat(direct, body, abort, { ...x.state.wire, requestId: x.record.id, record: x.record, prompts });
   else {
     const recorded = options.accessLog || options.metrics !== false;
-    result = await runChat(recorded ? recordingModel(options.model, x.record, prompts) : options.model, body, signal, wire);
+    const wire = { ...x.state.wire, requestId: x.record.id };
+    result = await runChat(recorded ? recordingModel(options.model, x.record, prompts) : options.model, body, abort.signal, wire);
   }
   if (result.kind === 'json' && result.status !== 200) x.record.code = (result.body as { error?: { code?: string } }).error?.code;
   return result;

@@ -10,38 +10,68 @@ export type GuardOutcome = 'safe' | 'unsafe' | 'error' | 'cancelled';
 /** How one scorer call ended. */
 export type ScorerOutcome = 'ok' | 'error' | 'cancelled';
 
+/** What a finished request adds to the metrics, read from its record when it finished. */
+type Observation = Pick<RequestRecord, 'route' | 'status' | 'latencyMs' | 'upstreamStatus' | 'upstreamMs' | 'candidates' | 'verdicts' | 'usage'>;
+
+/** Requests observed before they are counted in prom-client (also at every read of a metric). */
+const BATCH = 256;
+
 /**
  * The proxy's Prometheus metrics, in a registry of its own (two servers in one process do not
  * mix their counts). Served as text at `GET /metrics`. Label children are kept per label set:
- * prom-client hashes the labels on every call otherwise, and this runs once per request.
+ * prom-client hashes the labels on every call otherwise. A request's figures are counted in
+ * batches: prom-client's per-call work (label checks, hashing), interleaved with each request's
+ * I/O, cost more than the rest of a direct request's bookkeeping; every metric's `collect`
+ * counts what is pending first, so a read always sees every finished request.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({ name: 'rewardgate_requests_total', help: 'Requests answered, by route and status', labelNames: ['route', 'status'], registers: [this.registry] });
-  readonly #latency = new Histogram({ name: 'rewardgate_request_duration_seconds', help: 'Time to the end of the answer, by route', labelNames: ['route'], buckets: SECONDS, registers: [this.registry] });
-  readonly #upstream = new Histogram({ name: 'rewardgate_upstream_duration_seconds', help: 'Upstream model calls (each candidate), by upstream status', labelNames: ['status'], buckets: SECONDS, registers: [this.registry] });
+  readonly #pending: Observation[] = [];
+  readonly #collect = () => this.#flush();
+  readonly #requests = new Counter({ name: 'rewardgate_requests_total', help: 'Requests answered, by route and status', labelNames: ['route', 'status'], registers: [this.registry], collect: this.#collect });
+  readonly #latency = new Histogram({ name: 'rewardgate_request_duration_seconds', help: 'Time to the end of the answer, by route', labelNames: ['route'], buckets: SECONDS, registers: [this.registry], collect: this.#collect });
+  readonly #upstream = new Histogram({ name: 'rewardgate_upstream_duration_seconds', help: 'Upstream model calls (each candidate), by upstream status', labelNames: ['status'], buckets: SECONDS, registers: [this.registry], collect: this.#collect });
   readonly #guards = new Histogram({ name: 'rewardgate_guard_duration_seconds', help: 'Guard calls, by guard (its config name) and outcome', labelNames: ['guard', 'outcome'], buckets: PART_SECONDS, registers: [this.registry] });
   readonly #scorers = new Histogram({ name: 'rewardgate_scorer_duration_seconds', help: 'Scorer calls (one batch each), by scorer (its config name) and outcome', labelNames: ['scorer', 'outcome'], buckets: PART_SECONDS, registers: [this.registry] });
-  readonly #refusals = new Counter({ name: 'rewardgate_refusals_total', help: 'Refused answers, by rail and taxonomy category', labelNames: ['rail', 'category'], registers: [this.registry] });
-  readonly #candidates = new Histogram({ name: 'rewardgate_candidates_per_request', help: 'Upstream candidates generated per chat request', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers: [this.registry] });
-  readonly #tokens = new Counter({ name: 'rewardgate_tokens_total', help: 'Tokens of the returned answers, by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly #refusals = new Counter({ name: 'rewardgate_refusals_total', help: 'Refused answers, by rail and taxonomy category', labelNames: ['rail', 'category'], registers: [this.registry], collect: this.#collect });
+  readonly #candidates = new Histogram({ name: 'rewardgate_candidates_per_request', help: 'Upstream candidates generated per chat request', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers: [this.registry], collect: this.#collect });
+  readonly #tokens = new Counter({ name: 'rewardgate_tokens_total', help: 'Tokens of the returned answers, by kind', labelNames: ['kind'], registers: [this.registry], collect: this.#collect });
   readonly #children = new Map<object, Map<string, Counter.Internal | Histogram.Internal<string>>>();
 
-  /** Counts one finished request. */
+  /** Counts one finished request (its record as it is now: later changes to it are not counted). */
   observe(record: RequestRecord): void {
+    const { route, status, latencyMs, upstreamStatus, upstreamMs, candidates, verdicts, usage } = record;
+    this.#pending.push({ route, status, latencyMs, upstreamStatus, upstreamMs, candidates, verdicts, usage });
+    if (this.#pending.length >= BATCH) this.#flush();
+  }
+
+  // Counter increments of a batch are summed per label set: one inc() each.
+  #flush(): void {
+    const pending = this.#pending;
+    const sums = new Map<Counter.Internal, number>();
+    try {
+      for (let i = 0; i < pending.length; i++) this.#count1(pending[i]!, sums);
+    } finally {
+      pending.length = 0;
+      for (const [child, n] of sums) child.inc(n);
+    }
+  }
+
+  #count1(record: Observation, sums: Map<Counter.Internal, number>): void {
+    const add = (child: Counter.Internal, n: number) => sums.set(child, (sums.get(child) ?? 0) + n);
     const status = String(record.status);
-    this.#count(this.#requests, record.route, status).inc();
+    add(this.#count(this.#requests, record.route, status), 1);
     this.#histogram(this.#latency, record.route).observe(record.latencyMs / 1000);
     if (record.upstreamStatus !== undefined && record.upstreamMs !== undefined) this.#histogram(this.#upstream, String(record.upstreamStatus)).observe(record.upstreamMs / 1000);
     if (record.candidates !== undefined) this.#candidates.observe(record.candidates);
     for (const v of record.verdicts ?? []) {
       if (v.safe) continue;
       const categories = v.categories.length ? v.categories : ['unknown'];
-      for (const category of categories) this.#count(this.#refusals, v.rail, category).inc();
+      for (const category of categories) add(this.#count(this.#refusals, v.rail, category), 1);
     }
     if (record.usage) {
-      this.#count(this.#tokens, 'prompt').inc(record.usage.promptTokens);
-      this.#count(this.#tokens, 'completion').inc(record.usage.completionTokens);
+      add(this.#count(this.#tokens, 'prompt'), record.usage.promptTokens);
+      add(this.#count(this.#tokens, 'completion'), record.usage.completionTokens);
     }
   }
 

@@ -31,7 +31,7 @@ function originHost(origin: string): string | undefined {
  */
 export function tokenlessRefusal(req: IncomingMessage, cors: CorsOptions | undefined): WireError | undefined {
   const host = req.headers.host;
-  if (host !== undefined && !isLoopback(hostName(host))) {
+  if (host !== undefined && !isLoopbackHost(host)) {
     return wireError(403, 'Without a token this server only answers requests addressed to a loopback host', 'invalid_request_error', 'forbidden_host');
   }
   const origin = req.headers.origin;
@@ -70,7 +70,28 @@ export function preflightHeaders(cors: CorsOptions | undefined, req: IncomingMes
   };
 }
 
+// Clients send the same Host and Content-Type on every request: the last answer of each check is kept.
+let lastHost: string | undefined;
+let lastHostLoopback = false;
+function isLoopbackHost(host: string): boolean {
+  if (host !== lastHost) {
+    lastHostLoopback = isLoopback(hostName(host));
+    lastHost = host;
+  }
+  return lastHostLoopback;
+}
+
+let lastType: string | undefined;
+let lastTypeJson = false;
 function isJson(type: string | undefined): boolean {
+  if (type !== lastType) {
+    lastTypeJson = isJsonType(type);
+    lastType = type;
+  }
+  return lastTypeJson;
+}
+
+function isJsonType(type: string | undefined): boolean {
   if (!type) return false;
   const semi = type.indexOf(';');
   const media = (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase();

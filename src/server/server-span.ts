@@ -23,15 +23,25 @@ export function loadServerTelemetry(): Promise<void> {
 }
 
 /** Runs `work` inside a server span named `{method} {route}`, ended with the status `work` resolves to. */
-export async function withServerSpan(method: string, route: string, requestId: string, work: (span: Span | undefined) => Promise<number>): Promise<number> {
+// Not async itself: without a span, `work`'s promise is the request's, with no wrapper around it.
+export function withServerSpan(method: string, route: string, requestId: string, work: (span: Span | undefined) => Promise<number>): Promise<number> {
   if (!api || !tracer) return work(undefined);
-  const span = tracer.startSpan(`${method} ${route}`, {
-    kind: 1, // SpanKind.SERVER
-    attributes: { 'http.request.method': method, 'http.route': route, 'rewardgate.request_id': requestId },
-  });
+  let span: Span;
+  try {
+    span = tracer.startSpan(`${method} ${route}`, {
+      kind: 1, // SpanKind.SERVER
+      attributes: { 'http.request.method': method, 'http.route': route, 'rewardgate.request_id': requestId },
+    });
+  } catch (error) {
+    return Promise.reject(error); // a failing tracer fails the request, never the server
+  }
   // No tracer provider registered: the span is the API's no-op one, and entering a context for it
   // would cost more per request than the rest of the proxy's bookkeeping.
   if (span.spanContext() === api.INVALID_SPAN_CONTEXT) return work(undefined);
+  return traced(api, span, work);
+}
+
+async function traced(api: typeof import('@opentelemetry/api'), span: Span, work: (span: Span | undefined) => Promise<number>): Promise<number> {
   try {
     const status = await api.context.with(api.trace.setSpan(api.context.active(), span), () => work(span));
     span.setAttribute('http.response.status_code', status);

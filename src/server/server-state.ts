@@ -14,7 +14,7 @@ export interface ServerState {
   /** Aborts every in-flight call when the shutdown deadline passes. */
   shutdown: AbortSignal;
   /** The chat calls in flight, aborted with the shutdown's reason (a set is cheaper per request than a listener each). */
-  calls: Set<AbortController>;
+  calls: Set<{ abort(reason: unknown): void }>;
   metrics: ServerMetrics | undefined;
   /** How the upstream is reached for pass-through routes (the Node transport). */
   fetch: typeof globalThis.fetch;

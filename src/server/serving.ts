@@ -100,7 +100,8 @@ export class Serving {
   // The socket is busy until the answer closes; then the record goes to the metrics and the log.
   #track(socket: Socket, res: ServerResponse, record: RequestRecord, started: number): void {
     this.#busy.set(socket, (this.#busy.get(socket) ?? 0) + 1);
-    res.once('close', () => {
+    // 'close' comes once: on() spares once()'s wrapper.
+    res.on('close', () => {
       this.#busy.set(socket, (this.#busy.get(socket) ?? 1) - 1);
       record.status = res.headersSent ? res.statusCode : 499;
       record.latencyMs = Math.round((performance.now() - started) * 1000) / 1000;

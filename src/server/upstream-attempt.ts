@@ -4,6 +4,7 @@
 import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { CallScope } from '../http/call-scope.js';
 import type { DeadlineClock } from '../http/deadline-clock.js';
 
 /** Where one attempt goes: node:http request options without the per-call parts. */
@@ -12,33 +13,32 @@ export interface Target {
   hostname: string;
   port: string;
   path: string;
+  /** The Host header node:http would send (`url.host`). */
+  host: string;
   agent: Agent;
 }
 
 /**
- * What an abort of the call destroys: the request in flight, then the answer being read. One
- * listener on the call's signal for the whole call, instead of one per phase.
+ * The direct path's call scope (deadlines and abort, see CallScope) and what its abort destroys:
+ * the request in flight, then the answer being read. The abort destroys it directly, instead of
+ * through a listener on the call's signal.
  */
-export class CallSlot {
+export class CallSlot extends CallScope {
   /** The request or answer an abort destroys now. */
   current: { destroy(error?: Error): unknown } | undefined;
-  readonly signal: AbortSignal;
 
-  constructor(signal: AbortSignal) {
-    this.signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+  override abort(reason: unknown): void {
+    if (this.signal.aborted) return;
+    super.abort(reason);
+    const aborted: unknown = this.signal.reason;
+    this.current?.destroy(aborted instanceof Error ? aborted : new Error('aborted'));
   }
 
-  /** Removes the listener (the call is over). */
+  /** The call is over: nothing more to destroy, deadlines and listeners released. */
   release(): void {
-    this.signal.removeEventListener('abort', this.#onAbort);
     this.current = undefined;
+    this.dispose();
   }
-
-  readonly #onAbort = (): void => {
-    const reason: unknown = this.signal.reason;
-    this.current?.destroy(reason instanceof Error ? reason : new Error('aborted'));
-  };
 }
 
 /** One attempt: the target, method, headers and body, the headers deadline and the call's slot. */
@@ -69,21 +69,37 @@ export function attempt(target: Target, init: AttemptInit): Promise<IncomingMess
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const send = target.secure ? httpsRequest : httpRequest;
-    const req = send({ hostname: target.hostname, port: target.port, path: target.path, method: init.method, headers: init.headers, agent: target.agent });
+    const req = send({ hostname: target.hostname, port: target.port, path: target.path, method: init.method, headers: headerList(target, init.headers), agent: target.agent });
     const deadline = { at: performance.now() + init.headersMs, fire: () => req.destroy(new HeadersTimeout(`no response headers within ${init.headersMs} ms`)) };
     if (Number.isFinite(init.headersMs)) init.clock.add(deadline);
     slot.current = req;
-    req.once('response', (res) => {
+    // `on`, not `once`: each event comes at most once per request, and once() wraps every listener.
+    req.on('response', (res) => {
       init.clock.delete(deadline);
       slot.current = res;
       resolve(res);
     });
-    req.once('error', (error) => {
+    req.on('error', (error) => {
       init.clock.delete(deadline);
       reject(signal.aborted ? signal.reason : error instanceof HeadersTimeout ? error : new TypeError('fetch failed', { cause: error }));
     });
     req.end(init.body);
   });
+}
+
+/**
+ * The headers as node:http's flat list, Host first unless given: a list goes into the request head
+ * as it is, where an object costs a setHeader (validation, a lower-cased copy, a [name, value]
+ * pair) per header.
+ */
+function headerList(target: Target, headers: OutgoingHttpHeaders): string[] {
+  const list = 'host' in headers ? [] : ['host', target.host];
+  for (const key in headers) {
+    const value = headers[key];
+    if (Array.isArray(value)) for (const v of value) list.push(key, v);
+    else list.push(key, typeof value === 'number' ? String(value) : (value as string));
+  }
+  return list;
 }
 
 /**
@@ -100,16 +116,18 @@ export function readText(res: IncomingMessage, limit: number, signal: AbortSigna
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
+    // The listeners stay on the answer (it is not reused): removing a 'data' listener costs a
+    // tick of stream bookkeeping, and whatever comes after the first outcome is ignored.
+    let settled = false;
     const done = (error: unknown, text?: string) => {
-      res.off('data', onData);
-      res.off('end', onEnd);
-      res.off('error', onError);
-      res.off('close', onClose);
+      if (settled) return;
+      settled = true;
       if (error === undefined) return resolve(text!);
       drop(res);
       reject(error);
     };
     const onData = (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size > limit) done(tooLarge());
       else parts.push(chunk);
@@ -121,9 +139,9 @@ export function readText(res: IncomingMessage, limit: number, signal: AbortSigna
     const onClose = () => failed(new Error('the answer ended before its end'));
     if (signal.aborted || res.destroyed) return failed(new Error('the answer was closed'));
     res.on('data', onData);
-    res.once('end', onEnd);
+    res.on('end', onEnd);
     res.on('error', onError);
-    res.once('close', onClose);
+    res.on('close', onClose);
   });
 }
 

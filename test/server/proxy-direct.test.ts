@@ -230,6 +230,40 @@ describe('direct path transport', () => {
     }
   });
 
+  it('sends the Host header node:http would, once, and a configured Host instead of it', async () => {
+    const up = await scripted((_req, _body, _index, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(COMPLETION);
+    });
+    const host = new URL(up.baseURL).host;
+    const ask = async (headers?: Record<string, string>) => {
+      const proxy = await createGuardServer({ listen: { port: 0 }, upstream: { baseURL: up.baseURL, model: 'm', maxRetries: 0, ...(headers ? { headers } : {}) } });
+      const { url } = await proxy.listen();
+      try {
+        const answer = await raw(`${url}/v1/chat/completions`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
+        expect(answer.status).toBe(200);
+      } finally {
+        await proxy.close();
+      }
+      const rawHeaders = up.seen.at(-1)!.rawHeaders;
+      return Object.fromEntries(rawHeaders.flatMap((v, i) => (i % 2 ? [] : [[`${v.toLowerCase()}#${rawHeaders.slice(0, i).filter((k, j) => j % 2 === 0 && k.toLowerCase() === v.toLowerCase()).length}`, rawHeaders[i + 1]]])));
+    };
+    try {
+      const plain = await ask();
+      expect(plain['host#0']).toBe(host);
+      expect(plain['host#1']).toBeUndefined();
+      expect(plain).toMatchObject({ 'accept#0': 'application/json', 'content-type#0': 'application/json', 'content-length#0': expect.stringMatching(/^\d+$/), 'connection#0': 'keep-alive' });
+      const configured = await ask({ Host: 'models.internal', 'X-Team': 'a', Accept: 'application/x-ndjson' });
+      expect(configured['host#0']).toBe('models.internal');
+      expect(configured['host#1']).toBeUndefined();
+      expect(configured['x-team#0']).toBe('a');
+      expect(configured['accept#0']).toBe('application/x-ndjson');
+      expect(configured['accept#1']).toBeUndefined();
+    } finally {
+      await stop(up.server);
+    }
+  });
+
   it('polls a hosted NVCF 202 answer until the job is done', async () => {
     const up = await scripted((req, _body, index, res) => {
       if (index < 2) {

@@ -136,8 +136,15 @@ let counter = 0;
  */
 export function createResponseMeta(model: string | undefined, now = Date.now()): ResponseMeta {
   counter = (counter + 1) % 0x7fffffff;
-  return { id: `chatcmpl-rg${now.toString(36)}${counter.toString(36)}`, created: Math.floor(now / 1000), model: model ?? 'rewardgate' };
+  // A server makes many ids per millisecond: the time's digits are kept from the last call.
+  if (now !== lastNow) {
+    lastNow = now;
+    lastNowText = now.toString(36);
+  }
+  return { id: `chatcmpl-rg${lastNowText}${counter.toString(36)}`, created: Math.floor(now / 1000), model: model ?? 'rewardgate' };
 }
+let lastNow = Number.NaN;
+let lastNowText = '';
 
 /**
  * A `chat.completion` body with `meta`'s identity and `choice` as its one choice.

@@ -24,14 +24,19 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
     let size = 0;
+    // Settled: later events are ignored. A read body keeps its listeners (removing a 'data'
+    // listener costs a tick of stream bookkeeping per request); a refused one drops them.
+    let settled = false;
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
     };
     const onData = (chunk: Uint8Array) => {
+      if (settled) return;
       size += chunk.byteLength;
       if (size > limit) {
+        settled = true;
         cleanup();
         parts.length = 0;
         void discard(req).then(() => reject(tooLarge(limit)));
@@ -40,13 +45,15 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
       parts.push(chunk);
     };
     const onEnd = () => {
-      cleanup();
+      if (settled) return;
+      settled = true;
       const one = parts.length === 1 ? parts[0]! : undefined;
       // One chunk (the usual small body) is decoded in place, without a copy.
       resolve(one ? Buffer.from(one.buffer, one.byteOffset, one.byteLength).toString('utf8') : Buffer.concat(parts).toString('utf8'));
     };
     const onError = (error: Error) => {
-      cleanup();
+      if (settled) return;
+      settled = true;
       reject(error);
     };
     req.on('data', onData);

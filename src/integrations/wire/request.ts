@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors.js';
 import { ResponseFormatSchema, ToolChoiceSchema, ToolSchema, type ChatRequest, type Message } from '../../types.js';
 import { WireRequestMessageSchema, type WireRequestMessage } from '../../wire/openai-shape.js';
 import { tryParse } from '../../internal/validate.js';
+import { isPlainChatBody } from './request-check.js';
 
 /**
  * The body of an OpenAI `POST /v1/chat/completions` request, as far as rewardgate reads it:
@@ -66,13 +67,23 @@ const HANDLED = new Set<string>([...COPIED, 'messages', 'n', 'stream', 'stream_o
  * const { request, stream } = toChatRequest(await req.json());
  */
 export function toChatRequest(body: unknown, options: { forwardUnknown?: boolean } = {}): WireRequest {
-  // With our English issue messages (zod/mini loads no locale): 'expected string, received number'.
+  return fromChatBody(isPlainChatBody(body) ? body : parseChatBody(body), options);
+}
+
+// With our English issue messages (zod/mini loads no locale): 'expected string, received number'.
+function parseChatBody(body: unknown): OpenAIChatBody {
   const parsed = tryParse(OpenAIChatBodySchema, body);
   if (!parsed.success) throw ValidationError.fromZod('chat completion request', parsed.error);
-  const b = parsed.data;
+  return parsed.data;
+}
+
+/** @internal The WireRequest of a body the schema accepts (zod's output, or a body {@link isPlainChatBody} passed as it is). */
+export function fromChatBody(b: OpenAIChatBody, options: { forwardUnknown?: boolean } = {}): WireRequest {
   const request: ChatRequest = { messages: b.messages.map(toMessage) };
   const into = request as Record<string, unknown>;
   for (const key of COPIED) if (b[key] != null) into[key] = b[key];
+  // zod's output holds its own copy of the list; a body passed as it is keeps the caller's.
+  if (Array.isArray(request.stop)) request.stop = [...request.stop];
   if (options.forwardUnknown !== false) {
     let extra: Record<string, unknown> | undefined;
     for (const key of Object.keys(b)) {

@@ -13,7 +13,7 @@ export interface WriteNodeOptions {
    * shutdown deadline): `answer` goes out instead, as JSON before a stream started, as an SSE
    * error event within one. A client that left gets nothing.
    */
-  interrupt?: { signal: AbortSignal; answer: WireError };
+  interrupt?: { signal: Pick<AbortSignal, 'aborted'>; answer: WireError };
 }
 
 /**
