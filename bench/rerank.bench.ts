@@ -1,6 +1,8 @@
 // speculativeBestOfN against bestOfN, same n, same scorer, same prompts and seeds, in one run.
-//  (a) Offline on the fixture models: tiny-agent writes; each scorer in turn ranks, prunes and
-//      judges (tiny-reward, then tiny-reward-prefix, a reward model trained on partial answers too).
+//  (a) Offline on the fixture models, two pairs: tiny-agent writes short answers (10-45 tokens) and
+//      each scorer in turn ranks, prunes and judges (tiny-reward, then tiny-reward-prefix, a reward
+//      model trained on partial answers too); tiny-writer writes long ones (150-450 tokens) and
+//      tiny-writer-reward (prefix-aware) ranks, prunes and judges them: the paper's regime.
 //      n = 8 and 16 over PROMPTS prompts (fixed seeds). Per row: the mean final reward of the
 //      returned answers (their whole text scored again by that row's scorer, for both arms), the
 //      share of bestOfN's gain over a single sample that is kept (the rewards are logits and can be
@@ -12,16 +14,19 @@
 //      tokens generated (usage of finished candidates plus the chunks read of pruned ones), time
 //      to first token and wall time, with a plain single stream's time to first token for scale.
 // Prompts run CONCURRENCY at a time in both arms (the local decoder batches across them).
-// Settings, each one the same for every prompt: RERANK_CHECKPOINTS (tiny-reward's rows) and
-// RERANK_PREFIX_CHECKPOINTS (tiny-reward-prefix's), ';' between settings: '8' checks every 8
+// RERANK_MODEL picks the pairs: 'tiny-agent' (the default, a few minutes), 'tiny-writer' (about
+// 35 minutes on 2 shared cores: bestOfN decodes ~240k tokens at n = 8, ~480k at n = 16) or both.
+// Settings, each one the same for every prompt: RERANK_CHECKPOINTS (tiny-reward's rows),
+// RERANK_PREFIX_CHECKPOINTS (tiny-reward-prefix's), RERANK_WRITER_CHECKPOINTS
+// (tiny-writer-reward's), ';' between settings: '8' checks every 8
 // tokens, '8,12,16,20' at those counts; RERANK_KEEP sets keep (default 0.5). RERANK_PROMPTS=20,
-// RERANK_N=8 make a quick look; RERANK_SCORERS picks scorers; RERANK_SEED moves every seed (pick
+// RERANK_N=8 make a quick look; RERANK_SCORERS picks tiny-agent's scorers; RERANK_SEED moves every seed (pick
 // settings on other seeds than the ones reported: the default is 1000).
 import { loadavg } from 'node:os';
 import { messageText } from '../src/content.js';
 import { createClient } from '../src/client/create-client.js';
 import type { ChatModel, Scorer } from '../src/interfaces.js';
-import { loadChatModel } from '../src/models/onnx.js';
+import { loadChatModel, type LocalChatModel } from '../src/models/onnx.js';
 import { loadScorer } from '../src/onnx/scorer.js';
 import { bestOfN } from '../src/middleware/best-of-n/best-of-n.js';
 import { pipeline } from '../src/pipeline/pipeline.js';
@@ -33,9 +38,14 @@ import { startOpenAIServer } from '../test/helpers/openai-server.js';
 const PROMPTS = Number(process.env.RERANK_PROMPTS ?? 100);
 const CONCURRENCY = 8;
 const SIZES = (process.env.RERANK_N ?? '8,16').split(',').map(Number);
-const MODEL = process.env.RERANK_MODEL ?? 'tiny-agent';
+const MODELS = (process.env.RERANK_MODEL ?? 'tiny-agent').split(',');
 const SEED = Number(process.env.RERANK_SEED ?? 1000);
 const SCORERS = (process.env.RERANK_SCORERS ?? 'tiny-reward,tiny-reward-prefix').split(',');
+/** Each writer with the scorers that rank, prune and judge it, the one that judges all its rows too, and the prefix lengths checked. */
+const PAIRS: Record<string, { scorers: string[]; judge: string; prefixes: number[]; sampling: Sampling }> = {
+  'tiny-agent': { scorers: SCORERS, judge: 'tiny-reward', prefixes: [4, 8, 12, 16, 24], sampling: { temperature: 1 } },
+  'tiny-writer': { scorers: ['tiny-writer-reward'], judge: 'tiny-writer-reward', prefixes: [16, 32, 48, 64, 96, 128], sampling: { temperature: 1 } },
+};
 // The answers run ~10-45 tokens (a rude refusal ~12, a helpful answer ~35), so checkpoints come
 // early. tiny-reward (trained on whole answers only): 'at 8,12,16,20' cuts to one survivor by
 // 16-20 tokens (tokens, time to first token), 'every 12' keeps more (reward); its partial scores
@@ -46,10 +56,12 @@ const SCORERS = (process.env.RERANK_SCORERS ?? 'tiny-reward,tiny-reward-prefix')
 const SETTINGS: Record<string, Setting[]> = {
   'tiny-reward': (process.env.RERANK_CHECKPOINTS ?? '8,12,16,20;12;4,8,12/3').split(';').map(parseCheckpoints),
   'tiny-reward-prefix': (process.env.RERANK_PREFIX_CHECKPOINTS ?? '4,8,12,16;4,8,12/3;2,4,6/2').split(';').map(parseCheckpoints),
+  // tiny-writer's answers run 150-450 tokens (median ~280), so the cuts come at 16-64 tokens (the
+  // paper's first ~10%) or later, one survivor from the last (time to first token). These three
+  // were set before any run and not tuned on other seeds (see docs/pipeline.md).
+  'tiny-writer-reward': (process.env.RERANK_WRITER_CHECKPOINTS ?? '32,64,96,128;64,128,192,256;16,32,48,64').split(';').map(parseCheckpoints),
 };
 const KEEP = Number(process.env.RERANK_KEEP ?? 0.5);
-// Prefix lengths (tokens) whose scores are checked against the final ones.
-const PREFIXES = [4, 8, 12, 16, 24];
 const models = new URL('../test/fixtures/models/', import.meta.url).pathname;
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -63,23 +75,28 @@ interface Run {
   firstMs: number;
 }
 
-async function streamOne(model: ChatModel<GuardedCompletion, { type: string }>, prompt: string, seed: number): Promise<Run> {
+interface Sampling {
+  temperature: number;
+  top_p?: number;
+}
+
+async function streamOne(model: ChatModel<GuardedCompletion, { type: string }>, prompt: string, seed: number, sampling: Sampling): Promise<Run> {
   const started = performance.now();
   let firstMs = Number.NaN;
-  for await (const e of model.stream({ messages: [{ role: 'user', content: prompt }], seed, temperature: 1 }) as AsyncIterable<{ type: string; completion?: GuardedCompletion }>) {
+  for await (const e of model.stream({ messages: [{ role: 'user', content: prompt }], seed, ...sampling }) as AsyncIterable<{ type: string; completion?: GuardedCompletion }>) {
     if (e.type === 'text-delta' && Number.isNaN(firstMs)) firstMs = performance.now() - started;
     if (e.type === 'finish') return { completion: e.completion!, firstMs: Number.isNaN(firstMs) ? performance.now() - started : firstMs };
   }
   throw new Error('no finish');
 }
 
-async function arm(model: ChatModel, middleware: Middleware[], count: number, prompt: (i: number) => string) {
+async function arm(model: ChatModel, middleware: Middleware[], count: number, prompt: (i: number) => string, sampling: Sampling = { temperature: 1 }) {
   const guarded = pipeline(model, middleware);
   const runs = new Array<Run>(count);
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = next++; i < count; i = next++) runs[i] = await streamOne(guarded, prompt(i), SEED + i * 100);
+    for (let i = next++; i < count; i = next++) runs[i] = await streamOne(guarded, prompt(i), SEED + i * 100, sampling);
   }));
   return { runs, wallMs: performance.now() - started };
 }
@@ -103,6 +120,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const reportTokens = (runs: Run[]) => runs.reduce((s, r) => s + r.completion.report.candidates.reduce((t, c) => t + (c.tokens ?? c.usage?.completionTokens ?? 0), 0), 0);
 const ratio = (a: number, b: number, digits = 2) => `${(a / b).toFixed(digits)}x`;
 const ttft = (runs: Run[]) => median(runs.map((r) => r.firstMs));
+
+/** Tokens of each of bestOfN's candidates (from the reports). */
+const answerLengths = (r: Run) => r.completion.report.candidates.map((c) => c.tokens ?? c.usage?.completionTokens ?? 0);
 
 /** Mean score of the returned answers' whole text. */
 async function finalRewards(scorer: Scorer, runs: Run[]): Promise<number> {
@@ -131,9 +151,9 @@ function correlation(xs: number[], ys: number[]): number {
  * ranks in the top half of its prompt's prefix scores (it would survive a first cut at k); and the
  * share of bestOfN's gain over one sample a single cut there keeps.
  */
-async function partialVsFinal(name: string, scorer: Scorer, runs: Run[]): Promise<string[]> {
+async function partialVsFinal(chat: LocalChatModel, prefixLengths: number[], name: string, scorer: Scorer, runs: Run[]): Promise<string[]> {
   const lines = [`partial vs final scores (${name}, ${runs.length} prompts x ${runs[0]!.completion.report.candidates.length} bestOfN answers):`];
-  for (const k of PREFIXES) {
+  for (const k of prefixLengths) {
     const xs: number[] = [];
     const ys: number[] = [];
     let bestKept = 0;
@@ -177,65 +197,70 @@ const shown = (s: Setting) => `${shownAt(s.checkpoints)}${s.minSurvivors > 1 ? `
 // ── (a) offline ──────────────────────────────────────────────────────────────────────
 const benchStarted = performance.now();
 console.log(`load average at start: ${load()}`);
-const chat = await loadChatModel({ path: `${models}${MODEL}`, device: 'cpu', batchSize: 64 });
-const scorers = Object.fromEntries(await Promise.all(SCORERS.map(async (name) => [name, await loadScorer({ path: `${models}${name}`, device: 'cpu' })] as const)));
-const judge = scorers['tiny-reward'] ?? (await loadScorer({ path: `${models}tiny-reward`, device: 'cpu' }));
-console.log(`offline: ${PROMPTS} prompts (seeds from ${SEED}), ${MODEL} on CPU, ${CONCURRENCY} prompts at a time, keep ${KEEP}; checkpoints (tokens): ${SCORERS.map((s) => `${s}: ${SETTINGS[s]!.map(shown).join(' | ')}`).join('; ')}`);
-// Warm-up of both code paths.
-await arm(chat, [bestOfN({ n: 4, scorer: judge })], 8, (i) => prompts[i]!);
-await arm(chat, [speculativeBestOfN({ n: 4, scorer: judge, checkpoints: { everyTokens: 8 } })], 8, (i) => prompts[i]!);
 const predictions: string[] = [];
 const summary: string[] = [];
-for (const name of SCORERS) {
-  const scorer = scorers[name]!;
-  console.log(`\n── scorer ${name} (ranks, prunes and judges both arms) ──`);
-  row(['measure', 'bestOfN', 'speculative', 'speculative / bestOfN']);
-  for (const n of SIZES) {
-    const measure = async (mw: Middleware) => {
-      const before = chat.stats().rows;
-      const r = await arm(chat, [mw], PROMPTS, (i) => prompts[i]!);
-      return { ...r, steps: chat.stats().rows - before };
-    };
-    const b = await measure(bestOfN({ n, scorer }));
-    const rb = await finalRewards(scorer, b.runs);
-    const r1 = singleSample(b.runs);
-    row([`n=${n} one sample's mean reward (bestOfN's candidates)`, r1.toFixed(3), '', '']);
-    for (const setting of SETTINGS[name]!) {
-      const s = await measure(speculativeBestOfN({ n, scorer, ...setting, keep: KEEP }));
-      const rs = await finalRewards(scorer, s.runs);
-      const at = `n=${n} ${shown(setting)}`;
-      const gain = (rs - r1) / (rb - r1);
-      row([`${at} mean reward`, rb.toFixed(3), rs.toFixed(3), `diff ${(rs - rb).toFixed(3)} (${(rs / rb).toFixed(3)}x)`]);
-      row([`${at} gain over one sample kept`, '100%', `${(gain * 100).toFixed(1)}%`, '']);
-      if (scorer !== judge) {
-        const [jb, js] = [await finalRewards(judge, b.runs), await finalRewards(judge, s.runs)];
-        row([`${at} mean reward as tiny-reward scores it`, jb.toFixed(3), js.toFixed(3), `diff ${(js - jb).toFixed(3)}`]);
+for (const MODEL of MODELS) {
+  const pair = PAIRS[MODEL];
+  if (!pair) throw new Error(`RERANK_MODEL: expected ${Object.keys(PAIRS).join(' or ')}, got ${MODEL}`);
+  const chat = await loadChatModel({ path: `${models}${MODEL}`, device: 'cpu', batchSize: 64 });
+  const scorers = Object.fromEntries(await Promise.all(pair.scorers.map(async (name) => [name, await loadScorer({ path: `${models}${name}`, device: 'cpu' })] as const)));
+  const judge = scorers[pair.judge] ?? (await loadScorer({ path: `${models}${pair.judge}`, device: 'cpu' }));
+  console.log(`\noffline: ${PROMPTS} prompts (seeds from ${SEED}), ${MODEL} on CPU, ${CONCURRENCY} prompts at a time, keep ${KEEP}; checkpoints (tokens): ${pair.scorers.map((s) => `${s}: ${SETTINGS[s]!.map(shown).join(' | ')}`).join('; ')}`);
+  // Warm-up of both code paths.
+  await arm(chat, [bestOfN({ n: 4, scorer: judge })], 8, (i) => prompts[i]!, pair.sampling);
+  await arm(chat, [speculativeBestOfN({ n: 4, scorer: judge, checkpoints: { everyTokens: 8 } })], 8, (i) => prompts[i]!, pair.sampling);
+  for (const name of pair.scorers) {
+    const scorer = scorers[name]!;
+    console.log(`\n── ${MODEL}, scorer ${name} (ranks, prunes and judges both arms) ──`);
+    row(['measure', 'bestOfN', 'speculative', 'speculative / bestOfN']);
+    for (const n of SIZES) {
+      const measure = async (mw: Middleware) => {
+        const before = chat.stats().rows;
+        const r = await arm(chat, [mw], PROMPTS, (i) => prompts[i]!, pair.sampling);
+        return { ...r, steps: chat.stats().rows - before };
+      };
+      const b = await measure(bestOfN({ n, scorer }));
+      const rb = await finalRewards(scorer, b.runs);
+      const r1 = singleSample(b.runs);
+      row([`n=${n} one sample's mean reward (bestOfN's candidates)`, r1.toFixed(3), '', '']);
+      row([`n=${n} answer length (median / max tokens)`, `${median(b.runs.flatMap(answerLengths))}`, `${Math.max(...b.runs.flatMap(answerLengths))}`, '']);
+      for (const setting of SETTINGS[name]!) {
+        const s = await measure(speculativeBestOfN({ n, scorer, ...setting, keep: KEEP }));
+        const rs = await finalRewards(scorer, s.runs);
+        const at = `n=${n} ${shown(setting)}`;
+        const gain = (rs - r1) / (rb - r1);
+        row([`${at} mean reward`, rb.toFixed(3), rs.toFixed(3), `diff ${(rs - rb).toFixed(3)} (${(rs / rb).toFixed(3)}x)`]);
+        row([`${at} gain over one sample kept`, '100%', `${(gain * 100).toFixed(1)}%`, '']);
+        if (scorer !== judge) {
+          const [jb, js] = [await finalRewards(judge, b.runs), await finalRewards(judge, s.runs)];
+          row([`${at} mean reward as ${pair.judge} scores it`, jb.toFixed(3), js.toFixed(3), `diff ${(js - jb).toFixed(3)}`]);
+        }
+        row([`${at} tokens generated (decoder)`, String(b.steps), String(s.steps), ratio(s.steps, b.steps)]);
+        row([`${at} tokens (reports)`, String(reportTokens(b.runs)), String(reportTokens(s.runs)), ratio(reportTokens(s.runs), reportTokens(b.runs))]);
+        row([`${at} time to first token (median ms)`, ttft(b.runs).toFixed(0), ttft(s.runs).toFixed(0), ratio(ttft(s.runs), ttft(b.runs))]);
+        row([`${at} wall time (ms)`, b.wallMs.toFixed(0), s.wallMs.toFixed(0), ratio(s.wallMs, b.wallMs)]);
+        const same = s.runs.filter((r, i) => r.completion.text === b.runs[i]!.completion.text).length;
+        row([`${at} same answer as bestOfN`, '-', `${same}/${PROMPTS}`, '']);
+        // The arms decode the same samples: the answer returned is bestOfN's candidate of the same seed, word for word.
+        const sameSample = s.runs.filter((r, i) => {
+          const { candidates, chosen } = r.completion.report;
+          const sample = chosen === null ? undefined : candidates[chosen]?.labels.sample;
+          return b.runs[i]!.completion.report.candidates.find((c) => c.labels.sample === sample)?.text === r.completion.text;
+        }).length;
+        row([`${at} answer = bestOfN's same-seed one`, '-', `${sameSample}/${PROMPTS}`, '']);
+        const met = [gain >= 0.98 || rs >= rb, s.steps <= b.steps / 3, ttft(s.runs) <= ttft(b.runs) / 2];
+        summary.push(`${MODEL} + ${name} n=${n} ${shown(setting)}: gain kept ${(gain * 100).toFixed(1)}% (reward ${(rs / rb).toFixed(3)}x) ${met[0] ? 'MET' : 'not met'}, tokens ${ratio(s.steps, b.steps)} (reports ${ratio(reportTokens(s.runs), reportTokens(b.runs))}) ${met[1] ? 'MET' : 'not met'}, time to first token ${ratio(ttft(s.runs), ttft(b.runs))} ${met[2] ? 'MET' : 'not met'}`);
       }
-      row([`${at} tokens generated (decoder)`, String(b.steps), String(s.steps), ratio(s.steps, b.steps)]);
-      row([`${at} tokens (reports)`, String(reportTokens(b.runs)), String(reportTokens(s.runs)), ratio(reportTokens(s.runs), reportTokens(b.runs))]);
-      row([`${at} time to first token (median ms)`, ttft(b.runs).toFixed(0), ttft(s.runs).toFixed(0), ratio(ttft(s.runs), ttft(b.runs))]);
-      row([`${at} wall time (ms)`, b.wallMs.toFixed(0), s.wallMs.toFixed(0), ratio(s.wallMs, b.wallMs)]);
-      const same = s.runs.filter((r, i) => r.completion.text === b.runs[i]!.completion.text).length;
-      row([`${at} same answer as bestOfN`, '-', `${same}/${PROMPTS}`, '']);
-      // The arms decode the same samples: the answer returned is bestOfN's candidate of the same seed, word for word.
-      const sameSample = s.runs.filter((r, i) => {
-        const { candidates, chosen } = r.completion.report;
-        const sample = chosen === null ? undefined : candidates[chosen]?.labels.sample;
-        return b.runs[i]!.completion.report.candidates.find((c) => c.labels.sample === sample)?.text === r.completion.text;
-      }).length;
-      row([`${at} answer = bestOfN's same-seed one`, '-', `${sameSample}/${PROMPTS}`, '']);
-      const met = [gain >= 0.98 || rs >= rb, s.steps <= b.steps / 3, ttft(s.runs) <= ttft(b.runs) / 2];
-      summary.push(`${name} n=${n} ${shown(setting)}: gain kept ${(gain * 100).toFixed(1)}% ${met[0] ? 'MET' : 'not met'}, tokens ${ratio(s.steps, b.steps)} (reports ${ratio(reportTokens(s.runs), reportTokens(b.runs))}) ${met[1] ? 'MET' : 'not met'}, time to first token ${ratio(ttft(s.runs), ttft(b.runs))} ${met[2] ? 'MET' : 'not met'}`);
+      if (n === SIZES[0]) predictions.push(...(await partialVsFinal(chat, pair.prefixes, name, scorer, b.runs)));
     }
-    if (n === SIZES[0]) predictions.push(...(await partialVsFinal(name, scorer, b.runs)));
   }
+  await chat.close();
+  for (const s of new Set([...Object.values(scorers), judge])) await s.close();
 }
 console.log('');
 for (const line of predictions) console.log(line);
 console.log(`goals (gain kept >= 98%, tokens <= 1/3, time to first token <= 0.5x):`);
 for (const line of summary) console.log(`  ${line}`);
-await chat.close();
-for (const s of new Set([...Object.values(scorers), judge])) await s.close();
 console.log(`offline part: ${((performance.now() - benchStarted) / 1000).toFixed(0)} s, load average now: ${load()}`);
 
 // ── (b) loopback server with per-token delay ─────────────────────────────────────────
