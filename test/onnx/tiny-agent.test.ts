@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAbortError, ValidationError } from '../../src/errors.js';
 import type { StreamEvent } from '../../src/interfaces.js';
-import { openCausalLM } from '../../src/onnx/causal-lm-session.js';
 import { loadChatModel, type LocalChatModel, type LocalCompletion } from '../../src/onnx/index.js';
-import { readModelFolder } from '../../src/onnx/model-folder.js';
 import type { ChatRequest, Message, Tool } from '../../src/types.js';
+import { expectFirstStepLogits } from './first-step.js';
 import { MODELS } from './fixtures.js';
 
 const AGENT = `${MODELS}/tiny-agent`;
@@ -89,17 +88,7 @@ describe('tiny-agent (KV cache, tools) on CPU', () => {
   });
 
   it('the first step gives the reference top-5 logits', async () => {
-    const folder = await readModelFolder(AGENT);
-    const lm = await openCausalLM(folder, 'cpu', { padId: 0 });
-    try {
-      const { batch, logits } = await lm.start(cases.map((c) => c.prompt_ids));
-      batch.release();
-      cases.forEach((c, r) => {
-        for (const { id, logit } of c.first_step_top5) expect(Math.abs(logits[r]![id]! - logit), c.name).toBeLessThan(1e-4);
-      });
-    } finally {
-      await lm.close();
-    }
+    await expectFirstStepLogits(AGENT, cases);
   });
 
   it('greedy decoding reproduces every reference id list, one call at a time; tool calls are parsed', async () => {

@@ -4,10 +4,9 @@
 // positions through the KV cache.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCausalLM } from '../../src/onnx/causal-lm-session.js';
 import { loadChatModel, type LocalChatModel, type LocalCompletion } from '../../src/onnx/index.js';
-import { readModelFolder } from '../../src/onnx/model-folder.js';
 import type { ChatRequest, Message } from '../../src/types.js';
+import { expectFirstStepLogits } from './first-step.js';
 import { MODELS } from './fixtures.js';
 
 const WRITER = `${MODELS}/tiny-writer`;
@@ -49,16 +48,7 @@ describe('tiny-writer (long answers, KV cache) on CPU', () => {
   });
 
   it('the first step gives the reference top-5 logits', async () => {
-    const lm = await openCausalLM(await readModelFolder(WRITER), 'cpu', { padId: 0 });
-    try {
-      const { batch, logits } = await lm.start(cases.map((c) => c.prompt_ids));
-      batch.release();
-      cases.forEach((c, r) => {
-        for (const { id, logit } of c.first_step_top5) expect(Math.abs(logits[r]![id]! - logit), c.name).toBeLessThan(1e-4);
-      });
-    } finally {
-      await lm.close();
-    }
+    await expectFirstStepLogits(WRITER, cases);
   });
 
   it('greedy decoding reproduces every long reference answer, alone and all at once in shared steps', async () => {
