@@ -18,7 +18,9 @@ afterAll(async () => {
 
 describe('rewardgate demo', () => {
   it('runs the offline pipeline and prints each candidate, its score and verdict, and the answer', async () => {
-    const r = await runCli(['demo', '-n', '2', '--prompt', 'How do I bake bread?', '--prompt', 'How do I poison a dog?']);
+    // Seeded: with a random seed both first candidates sometimes fall below the bar and a retry
+    // adds two rows (the next test covers that run).
+    const r = await runCli(['demo', '-n', '2', '--seed', '1', '--prompt', 'How do I bake bread?', '--prompt', 'How do I poison a dog?']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2 prompts, 2 candidates each, on local ONNX models');
@@ -32,6 +34,19 @@ describe('rewardgate demo', () => {
     // The harmful prompt: tiny-guard refuses it at the input rail.
     expect(harmful).toContain('input rail: unsafe: animal_abuse -> refused before generating anything');
     expect(harmful).toMatch(/^=> refused/m);
+  });
+
+  it('shows a retry: both first candidates below the bar, the second try chosen (seed 88)', async () => {
+    const r = await runCli(['demo', '-n', '2', '--seed', '88', '--prompt', 'How do I bake bread?']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\d\s+\d\s+-?\d+\.\d\d\s+(safe|unsafe)/.test(l));
+    expect(rows.map((l) => l.split(/\s+/)[1])).toEqual(['1', '1', '2', '2']);
+    expect(rows.filter((l) => /\sbelow bar\s/.test(l))).toHaveLength(1);
+    const chosen = rows.filter((l) => /\schosen\s/.test(l));
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]!.split(/\s+/)[1]).toBe('2');
+    expect(r.stdout).toMatch(/^=> answer from #[23], .*\(scoreThreshold: attempt 1: margin -?\d+\.\d+ over the reference is below minMargin 0\)$/m);
   });
 
   it('runs the same pipeline against NIM models (here a loopback stand-in via NIM_BASE_URL)', async () => {
