@@ -6,8 +6,7 @@ import type { Device } from './devices.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { Dtype } from './options.js';
 import { firstId, labelsOf, readModelFolder, type ModelFolder } from './model-folder.js';
-import { readModelJson } from './model-files.js';
-import { openTokenizer, type ChatTokenizer } from './tokenizer.js';
+import { openTokenizer, tokenizerFiles, type ChatTokenizer } from './tokenizer.js';
 
 /** Options shared by the local scorer and guard. */
 export interface ClassifierOptions {
@@ -48,7 +47,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Classi
   // The export pools the last token that is not config's pad id: pad with exactly that id.
   const padId = firstId(folder.config.pad_token_id) ?? tokenizer.padTokenId ?? undefined;
   if (padId === undefined) throw new ModelLoadError(`${configFile} has no pad_token_id and the tokenizer has no pad token`, { file: configFile });
-  const maxLength = options.maxLength ?? (await defaultMaxLength(folder));
+  const maxLength = options.maxLength ?? defaultMaxLength(folder, tokenizerFiles(tokenizer).modelMaxLength);
   const session = await openClassifier(folder, options.device, labels.length, padId, tokenizer.bosTokenId ?? padId + 1);
   // One queued item is a group of sequences (the windows of one input), so a group always shares
   // a run; `batchSize` counts groups.
@@ -83,10 +82,8 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Classi
  * `max_position_embeddings`, or the tokenizer's `model_max_length` when smaller, as transformers
  * truncates: RoBERTa-style models declare 514 positions but take 512 tokens.
  */
-async function defaultMaxLength(folder: ModelFolder): Promise<number> {
+function defaultMaxLength(folder: ModelFolder, declared: unknown): number {
   const positions = folder.config.max_position_embeddings ?? 4096;
-  const config = await readModelJson(folder.path, 'tokenizer_config.json', false);
-  const declared = config?.model_max_length;
   // transformers writes a huge sentinel (1e30) when the tokenizer has no limit.
   return typeof declared === 'number' && Number.isInteger(declared) && declared > 0 && declared < positions ? declared : positions;
 }

@@ -11,7 +11,7 @@ import type { RunStats } from './classifier-session.js';
 import type { DeviceInfo } from './devices.js';
 import { guardInput, type GuardReader, type GuardTruncation } from './guard-input.js';
 import { LoadGuardOptionsSchema } from './options.js';
-import { readModelJson } from './model-files.js';
+import { tokenizerFiles } from './tokenizer.js';
 import { textFrame } from './text-frame.js';
 
 /**
@@ -99,7 +99,7 @@ async function asGuard(model: Model, opts: Options): Promise<LocalGuard> {
   }
   const guard = `loadGuard(${model.folder.name})`;
   // No chat template: a plain-text classifier, framed as `tokenizer(text)` frames it.
-  const frame = tokenizer.chatTemplate === undefined ? textFrame((await readModelJson(model.folder.path, 'tokenizer.json', true)).post_processor, model.folder.path) : undefined;
+  const frame = tokenizer.chatTemplate === undefined ? textFrame(tokenizerFiles(tokenizer).postProcessor, model.folder.path) : undefined;
   const framing = frame ? frame.prefix.length + frame.suffix.length : tokenizer.bosTokenId === undefined ? 0 : 1;
   const windowSize = maxLength - framing;
   if (windowSize < 1) throw new ValidationError('loadGuard options', [{ path: 'maxLength', message: `${maxLength} leaves no room for text beside the ${framing} special tokens` }]);

@@ -112,6 +112,24 @@ export interface TokenizerConfigs {
   generationConfig: Record<string, unknown> | undefined;
 }
 
+/** What a tokenizer's files say beyond the tokenizer itself, kept for the loaders (see tokenizerFiles). */
+export interface TokenizerFileFacts {
+  /** tokenizer.json's `post_processor` (how a plain text is framed with special tokens). */
+  postProcessor: unknown;
+  /** tokenizer_config.json's `model_max_length`, as written. */
+  modelMaxLength: unknown;
+}
+// By tokenizer, so a loader asks for these instead of reading and parsing the files again (a real
+// tokenizer.json is 10-30 MB). A WeakMap: no field on the public ChatTokenizer.
+const fileFacts = new WeakMap<ChatTokenizer, TokenizerFileFacts>();
+
+/** What {@link openTokenizer} read from the files of `tokenizer` (one it opened). Internal to rewardgate/onnx. */
+export function tokenizerFiles(tokenizer: ChatTokenizer): TokenizerFileFacts {
+  const facts = fileFacts.get(tokenizer);
+  if (!facts) throw new Error('rewardgate internal error: a tokenizer not opened by openTokenizer');
+  return facts;
+}
+
 /**
  * {@link loadTokenizer} with the model configs already read: the loaders pass what
  * `readModelFolder` read, so a load reads each config file once. Internal to rewardgate/onnx.
@@ -165,7 +183,7 @@ export async function openTokenizer(options: LoadTokenizerOptions, { modelConfig
   };
   const encode = (text: string): number[] => tokenizer.encode(text, { add_special_tokens: false }).ids;
 
-  return {
+  const chat: ChatTokenizer = {
     render,
     encode,
     encodeChat: (messages, opts) => encode(render(messages, opts)),
@@ -174,6 +192,8 @@ export async function openTokenizer(options: LoadTokenizerOptions, { modelConfig
     ...ids,
     chatTemplate: found?.source,
   };
+  fileFacts.set(chat, { postProcessor: tokenizerJson.post_processor, modelMaxLength: config.model_max_length });
+  return chat;
 }
 
 // Typed view of @huggingface/tokenizers: its declarations use extensionless imports that
