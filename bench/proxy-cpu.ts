@@ -1,10 +1,11 @@
 // CPU time per proxied request of the guard proxy process (empty pipeline, one worker), the
 // figure to optimise when the machine is shared and throughput ratios are noisy:
-// `node --import tsx bench/proxy-cpu.ts` (N=requests, MODE=plain|stream, RATE, PROF=DIR for --cpu-prof
+// `node --import tsx bench/proxy-cpu.ts` (N=requests, MODE=plain|stream, RATE, BUNDLE, SERVER, PROF=DIR for --cpu-prof
 // profiles in DIR, PROF_INTERVAL=µs between samples, default 1000). Same request and upstream as bench/proxy.bench.ts, 100 connections.
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startOpenAIServer } from '../test/helpers/openai-server.js';
 import { askChild, bundleServer } from './proxy-bundle.js';
 
@@ -13,8 +14,10 @@ const N = Number(process.env.N ?? 20_000);
 const RATE = Number(process.env.RATE ?? 0);
 const upstream = await startOpenAIServer(() => ({ text: 'Hello from the fake server, a short answer of some words.' }));
 const prof = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`, `--cpu-prof-interval=${process.env.PROF_INTERVAL ?? 1000}`] : [];
-// SERVER=path runs another server script (same messages) instead, e.g. a minimal node:http forwarder.
-const server = process.env.SERVER ? [fileURLToPath(new URL(process.env.SERVER, import.meta.url)), upstream.baseURL] : [fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), upstream.baseURL, await bundleServer()];
+// SERVER=path runs another server script (same messages) instead, e.g. a minimal node:http forwarder;
+// BUNDLE=file runs that bundle instead of building one (keep a copy of a build for A/B runs).
+const bundle = process.env.BUNDLE ? pathToFileURL(resolve(process.env.BUNDLE)).href : undefined;
+const server = process.env.SERVER ? [fileURLToPath(new URL(process.env.SERVER, import.meta.url)), upstream.baseURL] : [fileURLToPath(new URL('./proxy-server.ts', import.meta.url)), upstream.baseURL, bundle ?? (await bundleServer())];
 const child = fork(server[0]!, server.slice(1), { execArgv: ['--import', 'tsx', ...prof] });
 const ask = <T>(message: string, key: string) => askChild<T>(child, message, key);
 const { url } = await ask<{ url: string }>('', 'url');

@@ -136,7 +136,10 @@ export function readText(res: IncomingMessage, limit: number, signal: AbortSigna
     const failed = (cause: unknown) => done(signal.aborted ? signal.reason : new TypeError('terminated', { cause }));
     const onError = (error: Error) => failed(error);
     // A close before the end without an error: the answer was destroyed (the call aborted) or cut.
-    const onClose = () => failed(new Error('the answer ended before its end'));
+    // Every answer closes after its end: no error is made then (a stack trace each costs microseconds).
+    const onClose = () => {
+      if (!settled) failed(new Error('the answer ended before its end'));
+    };
     if (signal.aborted || res.destroyed) return failed(new Error('the answer was closed'));
     res.on('data', onData);
     res.on('end', onEnd);
