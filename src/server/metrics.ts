@@ -58,20 +58,19 @@ export class ServerMetrics {
   }
 
   #count1(record: Observation, sums: Map<Counter.Internal, number>): void {
-    const add = (child: Counter.Internal, n: number) => sums.set(child, (sums.get(child) ?? 0) + n);
     const status = String(record.status);
-    add(this.#count(this.#requests, record.route, status), 1);
+    add(sums, this.#count(this.#requests, record.route, status), 1);
     this.#histogram(this.#latency, record.route).observe(record.latencyMs / 1000);
     if (record.upstreamStatus !== undefined && record.upstreamMs !== undefined) this.#histogram(this.#upstream, String(record.upstreamStatus)).observe(record.upstreamMs / 1000);
     if (record.candidates !== undefined) this.#candidates.observe(record.candidates);
     for (const v of record.verdicts ?? []) {
       if (v.safe) continue;
       const categories = v.categories.length ? v.categories : ['unknown'];
-      for (const category of categories) add(this.#count(this.#refusals, v.rail, category), 1);
+      for (const category of categories) add(sums, this.#count(this.#refusals, v.rail, category), 1);
     }
     if (record.usage) {
-      add(this.#count(this.#tokens, 'prompt'), record.usage.promptTokens);
-      add(this.#count(this.#tokens, 'completion'), record.usage.completionTokens);
+      add(sums, this.#count(this.#tokens, 'prompt'), record.usage.promptTokens);
+      add(sums, this.#count(this.#tokens, 'completion'), record.usage.completionTokens);
     }
   }
 
@@ -110,4 +109,9 @@ export class ServerMetrics {
     if (!child) children.set(key, (child = metric.labels(...values)));
     return child;
   }
+}
+
+// Sums a batch's increments per counter child (one closure per record otherwise).
+function add(sums: Map<Counter.Internal, number>, child: Counter.Internal, n: number): void {
+  sums.set(child, (sums.get(child) ?? 0) + n);
 }
