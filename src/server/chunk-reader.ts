@@ -1,24 +1,20 @@
-import type { IncomingMessage } from 'node:http';
-import { discard } from './upstream-attempt.js';
+import type { BodySink, UpstreamAnswer } from './upstream-answer.js';
 
 /**
- * Pulls a node:http answer's body one socket read at a time, paused in between (a slow client
+ * Pulls an upstream answer's body one socket read at a time, paused in between (a slow client
  * slows the upstream), and releases it without tearing down a socket whose answer was read
- * whole, so the keep-alive agent reuses it.
+ * whole, so the pool reuses it.
  */
-export class ChunkReader {
-  readonly #res: IncomingMessage;
+export class ChunkReader implements BodySink {
+  readonly #answer: UpstreamAnswer;
   #chunks: Buffer[] = [];
   #ended = false;
   #error: unknown;
   #wake: (() => void) | undefined;
 
-  constructor(res: IncomingMessage) {
-    this.#res = res;
-    res.on('data', this.#onData);
-    res.on('end', this.#onEnd);
-    res.on('error', this.#onError);
-    res.on('close', this.#onClose);
+  constructor(answer: UpstreamAnswer) {
+    this.#answer = answer;
+    answer.take(this);
   }
 
   /** The chunks that arrived since the last read (waits for one), or undefined at the end of the body. */
@@ -26,45 +22,37 @@ export class ChunkReader {
     while (this.#chunks.length === 0) {
       if (this.#error !== undefined) throw this.#error;
       if (this.#ended) return undefined;
-      this.#res.resume();
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+      const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+      // Before resume: undici may hand over the next chunk inside resume() itself.
+      this.#answer.resume();
+      await woken;
     }
     const chunks = this.#chunks;
     this.#chunks = [];
     return chunks;
   }
 
-  /** Stops reading: a complete answer drains into the pool, any other closes its socket. */
+  /** Stops reading: a complete answer's socket is back in the pool, any other closes. */
   release(): void {
-    const res = this.#res;
-    res.off('data', this.#onData);
-    res.off('end', this.#onEnd);
-    res.off('error', this.#onError);
-    res.off('close', this.#onClose);
-    discard(res);
+    this.#answer.destroy();
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  data(chunk: Buffer): boolean {
     this.#chunks.push(chunk);
-    this.#res.pause();
     this.#notify();
-  };
+    return false;
+  }
 
-  readonly #onEnd = (): void => {
+  end(): void {
     this.#ended = true;
     this.#notify();
-  };
+  }
 
   // What fetch's body stream says when the socket fails mid-body, with the socket's error as cause.
-  readonly #onError = (error: Error): void => {
+  error(error: Error): void {
     this.#error ??= new TypeError('terminated', { cause: error });
     this.#notify();
-  };
-
-  readonly #onClose = (): void => {
-    if (!this.#ended) this.#error ??= new TypeError('terminated', { cause: new Error('the upstream closed the connection before the end of its answer') });
-    this.#notify();
-  };
+  }
 
   #notify(): void {
     const wake = this.#wake;

@@ -68,7 +68,7 @@ async function readCompletion(upstream: DirectUpstream, call: DirectCall): Promi
   let text: string;
   try {
     scope.arm('idle', upstream.timeouts.idleMs);
-    text = await readText(call.res, upstream.maxAnswerBytes, scope.signal, () => new AnswerTooLargeError(upstream.maxAnswerBytes, 'bytes'));
+    text = await readText(call.answer, upstream.maxAnswerBytes, scope.signal, () => new AnswerTooLargeError(upstream.maxAnswerBytes, 'bytes'));
   } catch (error) {
     throw toTransportError(error, scope.signal, upstream.url);
   } finally {

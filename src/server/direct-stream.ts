@@ -41,7 +41,7 @@ export interface DirectFramesInit {
 export async function* directFrames(init: DirectFramesInit): AsyncGenerator<string, void, undefined> {
   const { upstream, call, outcome } = init;
   const { scope } = call;
-  const reader = new ChunkReader(call.res);
+  const reader = new ChunkReader(call.answer);
   const source = new SSESource(upstream.maxBufferSize ?? DEFAULT_MAX_SSE_BUFFER, upstream.maxAnswerBytes);
   const folder = new ChunkFolder(init);
   let settled = false;

@@ -1,13 +1,12 @@
 // The guard proxy's direct path to an OpenAI-compatible upstream, for a config whose pipeline is
-// empty (nothing judges the answer): node:http with a keep-alive agent instead of the client's ky,
+// empty (nothing judges the answer): undici's pooled dispatcher instead of the client's ky,
 // Request / Response objects and web streams, which were most of the proxy's CPU per request.
 // It keeps the client's contract: the same headers and idempotency key on every attempt, ky's
 // retries (statuses, Retry-After with its cap, backoff), the headers / total deadlines (CallScope
 // runs the body deadlines), NVCF 202 polling, the proxy's prompt rate limits, errors as the same
 // typed errors with the key masked.
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent } from 'undici';
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, type ClientOptions } from '../client/client-options.js';
 import { TimeoutError, UserAbortError } from '../errors.js';
 import type { CallScope } from '../http/call-scope.js';
@@ -21,7 +20,7 @@ import { abortableSleep } from '../internal/abortable-sleep.js';
 import { omitUndefined } from '../internal/omit-undefined.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
-import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target } from './upstream-attempt.js';
+import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target, type UpstreamAnswer } from './upstream-attempt.js';
 import { hintMs } from './prompt-rate-limits.js';
 import type { CallAbort } from './request-abort.js';
 import { headersOf, rateLimitError, statusError } from './upstream-errors.js';
@@ -38,17 +37,21 @@ export interface DirectUpstreamOptions {
 
 /** An answered 2xx call whose body is unread; `close()` releases its deadlines and listeners. */
 export interface DirectCall {
-  res: IncomingMessage;
+  answer: UpstreamAnswer;
   /** The call's deadlines and abort; arm the body phases (first chunk, idle) on it. */
   scope: CallScope;
   requestId: string | undefined;
   close(): void;
 }
 
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, scheduling: 'lifo' as const };
+// Connections per origin; undici's own deadlines off (the call's scope runs every deadline).
+const AGENT_OPTIONS = { connections: 256, headersTimeout: 0, bodyTimeout: 0 };
+
+// Headers undici refuses to send (it frames the request itself): a configured one is left out.
+const FRAMING_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length']);
 
 
-/** The upstream of the direct path: one keep-alive agent, the fixed headers built once. */
+/** The upstream of the direct path: one connection pool per origin, the fixed headers built once. */
 export class DirectUpstream {
   /** The chat completions URL, as the client names it in errors. */
   readonly url: string;
@@ -56,9 +59,8 @@ export class DirectUpstream {
   readonly maxAnswerBytes: number;
   /** Longest SSE line or event buffered (the client's `maxStreamBufferSize`). */
   readonly maxBufferSize: number | undefined;
-  // Keep-alive pools by protocol (the NVCF status host may speak another than the upstream).
-  #http: HttpAgent | undefined;
-  #https: HttpsAgent | undefined;
+  // Keep-alive pools by origin (the NVCF status host is another than the upstream).
+  readonly #agent = new Agent(AGENT_OPTIONS);
   // One shared timer for every call's deadlines, ticking at a tenth of the shortest one (5 ms to 1 s).
   readonly #clock: DeadlineClock;
   readonly #target: Target | undefined;
@@ -87,7 +89,7 @@ export class DirectUpstream {
     // Credentials in a URL are never sent (fetch refuses them too): such a call fails when made.
     this.#target = url.username || url.password ? undefined : this.#targetOf(url);
     // Lower-cased, so a configured `Authorization` or `Accept` replaces ours instead of going twice.
-    const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]).filter(([k]) => !FRAMING_HEADERS.has(k!)));
     this.#authHeaders = { ...own, ...omitUndefined({ authorization: this.#apiKey ? `Bearer ${this.#apiKey}` : undefined }) };
     this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
     this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };
@@ -113,10 +115,10 @@ export class DirectUpstream {
       scope.throwIfAborted();
       if (!this.#target) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
       // One key for every attempt, so a retried POST the server already ran is not billed twice.
-      const headers: OutgoingHttpHeaders = { ...(stream ? this.#streamHeaders : this.#jsonHeaders), 'idempotency-key': `rewardgate-retry-${randomUUID()}`, 'content-length': Buffer.byteLength(body) };
-      let res = await this.#send(this.#target, { method: 'POST', headers, body, headersMs: this.timeouts.headersMs, clock: this.#clock, slot });
-      if (res.statusCode === 202) res = await this.#poll(res, slot);
-      return { res, scope, requestId: requestIdOf(res.headers), close };
+      const headers = { ...(stream ? this.#streamHeaders : this.#jsonHeaders), 'idempotency-key': `rewardgate-retry-${randomUUID()}` };
+      let answer = await this.#send(this.#target, { method: 'POST', headers, body, headersMs: this.timeouts.headersMs, clock: this.#clock, slot });
+      if (answer.statusCode === 202) answer = await this.#poll(answer, slot);
+      return { answer, scope, requestId: requestIdOf(answer.headers), close };
     } catch (error) {
       close();
       throw toTransportError(error, scope.signal, this.url);
@@ -125,21 +127,18 @@ export class DirectUpstream {
 
   /** Closes the pooled sockets. */
   close(): void {
-    this.#http?.destroy();
-    this.#https?.destroy();
+    this.#agent.destroy().catch(() => {});
   }
 
   #targetOf(url: URL): Target {
-    const secure = url.protocol === 'https:';
-    const agent = secure ? (this.#https ??= new HttpsAgent(AGENT_OPTIONS)) : (this.#http ??= new HttpAgent(AGENT_OPTIONS));
-    return { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, host: url.host, agent };
+    return { origin: url.origin, path: url.pathname + url.search, dispatcher: this.#agent };
   }
 
   // ky's attempts: retried statuses, timeouts and socket failures, after Retry-After or backoff.
-  async #send(target: Target, init: AttemptInit): Promise<IncomingMessage> {
+  async #send(target: Target, init: AttemptInit): Promise<UpstreamAnswer> {
     for (let retry = 0; ; retry++) {
       const canRetry = retry < this.#maxRetries;
-      let res: IncomingMessage;
+      let res: UpstreamAnswer;
       try {
         res = await attempt(target, init);
       } catch (error) {
@@ -159,7 +158,7 @@ export class DirectUpstream {
   }
 
   // Hosted NVCF answers 202 + NVCF-REQID while a job is queued: poll until something else comes.
-  async #poll(first: IncomingMessage, slot: CallSlot): Promise<IncomingMessage> {
+  async #poll(first: UpstreamAnswer, slot: CallSlot): Promise<UpstreamAnswer> {
     let res = first;
     while (res.statusCode === 202) {
       const id = res.headers['nvcf-reqid'];

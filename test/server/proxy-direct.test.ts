@@ -264,6 +264,43 @@ describe('direct path transport', () => {
     }
   });
 
+  it('keeps one upstream connection for calls in turn, and leaves out configured framing headers', async () => {
+    const up = await scripted((_req, body, _index, res) => {
+      if (!JSON.parse(body).stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(COMPLETION);
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`${chunk('streamed')}data: [DONE]\n\n`);
+    });
+    let connections = 0;
+    up.server.on('connection', () => connections++);
+    // The transport frames requests itself: these would make undici refuse every call.
+    const headers = { Connection: 'close', 'Keep-Alive': 'timeout=1', 'Transfer-Encoding': 'chunked', Upgrade: 'h2c', Expect: '100-continue', 'Content-Length': '3', 'X-Team': 'a' };
+    const proxy = await createGuardServer({ listen: { port: 0 }, upstream: { baseURL: up.baseURL, model: 'm', maxRetries: 0, headers } });
+    const { url } = await proxy.listen();
+    try {
+      for (const stream of [false, true, false]) {
+        const answer = await raw(`${url}/v1/chat/completions`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ stream, messages: [{ role: 'user', content: 'hi' }] }) });
+        expect(answer.status).toBe(200);
+        expect(answer.text).toContain(stream ? '"content":"streamed"' : '"content":"third time lucky"');
+      }
+      expect(up.seen).toHaveLength(3);
+      for (const req of up.seen) {
+        expect(req.headers['x-team']).toBe('a');
+        expect(req.headers.connection).toBe('keep-alive');
+        expect(req.headers['transfer-encoding']).toBeUndefined();
+        expect(req.headers.upgrade).toBeUndefined();
+        expect(req.headers.expect).toBeUndefined();
+        expect(Number(req.headers['content-length'])).toBeGreaterThan(3);
+      }
+      expect(connections).toBe(1);
+    } finally {
+      await proxy.close();
+      await stop(up.server);
+    }
+  });
+
   it('polls a hosted NVCF 202 answer until the job is done', async () => {
     const up = await scripted((req, _body, index, res) => {
       if (index < 2) {
