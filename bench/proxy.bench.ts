@@ -105,7 +105,7 @@ for (const [stream, connections, slow] of modes) {
   for (const t of targets) {
     const mine = runs.get(t.name)!;
     const each = ratios.get(t.name)!;
-    const ratio = t.name === 'direct' ? '' : `, ${median(each).toFixed(2)}x direct${rounds > 1 ? ` (rounds ${each.map((x) => x.toFixed(2)).join(' ')})` : ''}`;
+    const ratio = t.name === 'direct' ? (rounds > 1 ? ` (rounds ${mine.map((m) => Math.round(m.rps)).join(' ')})` : '') : `, ${median(each).toFixed(2)}x direct${rounds > 1 ? ` (rounds ${each.map((x) => x.toFixed(2)).join(' ')})` : ''}`;
     const cpu = t.name === 'rewardgate' ? `, ${median(mine.map((m) => m.cpu!))} µs CPU/req` : '';
     const errors = mine.reduce((n, m) => n + m.errors, 0);
     rows.push(`  ${t.name.padEnd(10)} ${String(Math.round(median(mine.map((m) => m.rps)))).padStart(6)} req/s${ratio}, p50 ${median(mine.map((m) => m.p50))} ms, p99 ${median(mine.map((m) => m.p99))} ms, errors ${errors}${cpu}`);

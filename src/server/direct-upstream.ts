@@ -20,6 +20,7 @@ import { abortableSleep } from '../internal/abortable-sleep.js';
 import { omitUndefined } from '../internal/omit-undefined.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
+import { isFramingHeader } from './framing-headers.js';
 import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target, type UpstreamAnswer } from './upstream-attempt.js';
 import { hintMs } from './prompt-rate-limits.js';
 import type { CallAbort } from './request-abort.js';
@@ -46,9 +47,6 @@ export interface DirectCall {
 
 // Connections per origin; undici's own deadlines off (the call's scope runs every deadline).
 const AGENT_OPTIONS = { connections: 256, headersTimeout: 0, bodyTimeout: 0 };
-
-// Headers undici refuses to send (it frames the request itself): a configured one is left out.
-const FRAMING_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length']);
 
 
 /** The upstream of the direct path: one connection pool per origin, the fixed headers built once. */
@@ -89,7 +87,7 @@ export class DirectUpstream {
     // Credentials in a URL are never sent (fetch refuses them too): such a call fails when made.
     this.#target = url.username || url.password ? undefined : this.#targetOf(url);
     // Lower-cased, so a configured `Authorization` or `Accept` replaces ours instead of going twice.
-    const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]).filter(([k]) => !FRAMING_HEADERS.has(k!)));
+    const own = Object.fromEntries(Object.entries(client.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]).filter(([k]) => !isFramingHeader(k!)));
     this.#authHeaders = { ...own, ...omitUndefined({ authorization: this.#apiKey ? `Bearer ${this.#apiKey}` : undefined }) };
     this.#jsonHeaders = { accept: 'application/json', ...this.#authHeaders };
     this.#streamHeaders = { accept: 'text/event-stream', ...this.#authHeaders };

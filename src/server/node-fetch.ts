@@ -5,6 +5,7 @@
 // controllers and its body re-wrapping), which is most of the proxy's CPU on a fast upstream.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isFramingHeader } from './framing-headers.js';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -57,9 +58,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
 
 function plainHeaders(headers: HeadersInit | undefined): Record<string, string> {
   if (!headers) return {};
-  if (headers instanceof Headers) return Object.fromEntries(headers);
-  if (Array.isArray(headers)) return Object.fromEntries(headers);
-  return headers as Record<string, string>;
+  const entries = headers instanceof Headers ? [...headers] : Array.isArray(headers) ? headers : Object.entries(headers);
+  const plain: Record<string, string> = {};
+  for (const [name, value] of entries) if (!isFramingHeader(name!)) plain[name!] = value!;
+  return plain;
 }
 
 // The socket's answer as a Response whose body pulls from it (paused while the reader is full).

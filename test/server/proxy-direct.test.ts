@@ -264,7 +264,7 @@ describe('direct path transport', () => {
     }
   });
 
-  it('keeps one upstream connection for calls in turn, and leaves out configured framing headers', async () => {
+  it.each(['direct', 'full'] as const)('keeps one upstream connection for calls in turn, and leaves out configured framing headers (%s path)', async (which) => {
     const up = await scripted((_req, body, _index, res) => {
       if (!JSON.parse(body).stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -275,9 +275,11 @@ describe('direct path transport', () => {
     });
     let connections = 0;
     up.server.on('connection', () => connections++);
-    // The transport frames requests itself: these would make undici refuse every call.
+    // The transports frame requests themselves: undici refuses these, and node:http would send a
+    // Content-Length that cuts the body and a Connection that closes the socket after each call.
     const headers = { Connection: 'close', 'Keep-Alive': 'timeout=1', 'Transfer-Encoding': 'chunked', Upgrade: 'h2c', Expect: '100-continue', 'Content-Length': '3', 'X-Team': 'a' };
-    const proxy = await createGuardServer({ listen: { port: 0 }, upstream: { baseURL: up.baseURL, model: 'm', maxRetries: 0, headers } });
+    if (which === 'full') process.env.RG_DIRECT = '0';
+    const proxy = await createGuardServer({ listen: { port: 0 }, upstream: { baseURL: up.baseURL, model: 'm', maxRetries: 0, headers } }).finally(() => delete process.env.RG_DIRECT);
     const { url } = await proxy.listen();
     try {
       for (const stream of [false, true, false]) {
