@@ -1,117 +1,114 @@
-// The proxy's upstream transport on Node: a `fetch` over node:http / node:https with one
-// keep-alive agent, handed to the client the config builds. The core keeps using whatever fetch
-// it is given (the global one on edge runtimes); only this Node-only server path uses this one.
-// It skips most of undici fetch's per-call machinery (a Request object, the fetch algorithm's
-// controllers and its body re-wrapping), which is most of the proxy's CPU on a fast upstream.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// The proxy's upstream transport on Node: a `fetch` over undici's pooled dispatcher, handed to
+// the client the config builds. The core keeps using whatever fetch it is given (the global one on
+// edge runtimes); only this Node-only server path uses this one. It skips most of undici fetch's
+// per-call machinery (a Request object, the fetch algorithm's controllers and its body
+// re-wrapping) and node:http's client, which were most of the proxy's CPU on a fast upstream.
+import { Agent } from 'undici';
 import { isFramingHeader } from './framing-headers.js';
+import { UpstreamAnswer } from './upstream-answer.js';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
-  /** Most sockets per upstream host (default 256); idle ones are kept alive for reuse. */
+  /** Most connections per upstream origin (default 256); idle ones are kept alive for reuse. */
   maxSockets?: number;
 }
 
 /**
  * A `fetch` for upstream calls: string or URL input, string / Uint8Array / absent bodies, plain
  * object or Headers headers, `signal`. Answers stream (a web ReadableStream over the socket, with
- * backpressure); cancelling the body or aborting the signal destroys the socket.
+ * backpressure); cancelling the body or aborting the signal aborts the request.
  *
  * @example
  * const client = createClient({ baseURL, fetch: createNodeFetch() });
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalThis.fetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
-  const http = new HttpAgent(agentOptions);
-  const https = new HttpsAgent(agentOptions);
+  // undici's own deadlines off: the client runs every deadline and aborts through the signal.
+  const agent = new Agent({ connections: options.maxSockets ?? 256, headersTimeout: 0, bodyTimeout: 0 });
   return (input, init = {}) => {
     if (typeof input !== 'string' && !(input instanceof URL)) return globalThis.fetch(input, init); // a Request: rare, leave it to fetch
     const url = typeof input === 'string' ? new URL(input) : input;
     // Credentials in a URL are never sent (fetch refuses them too).
     if (url.username || url.password) return Promise.reject(new TypeError('Request cannot be constructed from a URL that includes credentials'));
-    const secure = url.protocol === 'https:';
+    const body = init.body ?? null;
+    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) return Promise.reject(new TypeError('createNodeFetch sends string or Uint8Array bodies only'));
     const signal = init.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Response>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const send = secure ? httpsRequest : httpRequest;
-      const req = send(url, { method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: secure ? https : http }, (res) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(toResponse(res, signal));
-      });
-      const onAbort = () => req.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      // One listener for the whole call: before the answer it fails the request, after it the body.
+      const onAbort = () => answer.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      const release = () => signal?.removeEventListener('abort', onAbort);
+      const answer = new UpstreamAnswer(
+        (ready) => resolve(toResponse(ready, signal, release)),
+        (error) => {
+          release();
+          reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+        },
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
-      });
-      const body = init.body;
-      if (body === undefined || body === null) req.end();
-      else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
-      else {
-        req.destroy();
-        reject(new TypeError('createNodeFetch sends string or Uint8Array bodies only'));
+      try {
+        agent.dispatch({ origin: url.origin, path: url.pathname + url.search, method: init.method ?? 'GET', headers: headerList(init.headers), body }, answer);
+      } catch (error) {
+        answer.destroy(error instanceof Error ? error : new Error(String(error)));
       }
     });
   };
 }
 
-function plainHeaders(headers: HeadersInit | undefined): Record<string, string> {
-  if (!headers) return {};
-  const entries = headers instanceof Headers ? [...headers] : Array.isArray(headers) ? headers : Object.entries(headers);
-  const plain: Record<string, string> = {};
-  for (const [name, value] of entries) if (!isFramingHeader(name!)) plain[name!] = value!;
-  return plain;
+// The headers as undici's flat [name, value, ...] list, framing headers left out (see framing-headers.ts).
+function headerList(headers: HeadersInit | undefined): string[] {
+  const list: string[] = [];
+  if (!headers) return list;
+  const entries = headers instanceof Headers ? headers : Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [name, value] of entries) if (!isFramingHeader(name!)) list.push(name!, value!);
+  return list;
 }
 
-// The socket's answer as a Response whose body pulls from it (paused while the reader is full).
-// Exported for its tests: Node may still emit 'data' / 'end' / 'error' after the reader cancelled
-// (an 'end' already queued when the last chunk was read), and the closed controller must not throw.
-export function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Response {
+// The answer as a Response whose body pulls from it (the socket paused while the reader is full).
+// Exported for its tests: whatever the answer hands over after the reader cancelled (or after its
+// end) is ignored, and the closed controller must not throw. `release` drops the caller's abort
+// listener once the body is settled.
+export function toResponse(answer: UpstreamAnswer, signal: AbortSignal | undefined, release: () => void): Response {
   const headers = new Headers();
-  const raw = res.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const status = res.statusCode ?? 502;
+  for (const [name, value] of answer.rawHeaders()) headers.append(name, value);
+  const status = answer.statusCode;
+  const init = { status, statusText: answer.statusText, headers };
   // 204 / 304 carry no body, and Response refuses one for them.
   if (status === 204 || status === 304) {
-    res.resume();
-    return new Response(null, { status, statusText: res.statusMessage, headers });
+    release();
+    return new Response(null, init);
   }
-  let onAbort: (() => void) | undefined;
   let settled = false;
   const settle = () => {
     settled = true;
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    release();
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      res.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) res.pause();
+      answer.take({
+        data(chunk) {
+          if (settled) return false;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          return (controller.desiredSize ?? 1) > 0;
+        },
+        end() {
+          if (settled) return;
+          settle();
+          controller.close();
+        },
+        error(error) {
+          if (settled) return;
+          settle();
+          controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
+        },
       });
-      res.once('end', () => {
-        if (settled) return;
-        settle();
-        controller.close();
-      });
-      res.once('error', (error) => {
-        if (settled) return;
-        settle();
-        controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
-      });
-      if (signal) {
-        onAbort = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
     },
     pull() {
-      res.resume();
+      answer.resume();
     },
     cancel() {
       settle();
-      res.destroy();
+      answer.destroy();
     },
   });
-  return new Response(body, { status, statusText: res.statusMessage, headers });
+  return new Response(body, init);
 }

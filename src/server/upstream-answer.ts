@@ -26,6 +26,7 @@ export class HeadersTimeout extends Error {
  */
 export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   statusCode = 0;
+  statusText = '';
   /** The whole answer arrived (the socket went back to the pool). */
   complete = false;
   /** Aborted or failed: nothing more comes. */
@@ -106,9 +107,10 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
     else this.#abort = abort;
   }
 
-  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText = ''): boolean {
     if (statusCode < 200) return true; // 1xx (100 Continue, 103 Early Hints): the answer is still to come
     this.statusCode = statusCode;
+    this.statusText = statusText;
     this.#raw = raw;
     this.#resume = resume;
     this.#started = true;
@@ -117,6 +119,9 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    // The parser resumed mid-body hands over an empty piece first: passing it on would let a reader
+    // that pauses at every chunk pause on it again, never reading the socket (a busy loop).
+    if (chunk.length === 0) return true;
     const sink = this.#sink;
     if (sink === undefined) {
       // Before a reader: kept, the socket paused only past a bound (a short body completes meanwhile).

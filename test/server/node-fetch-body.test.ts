@@ -1,68 +1,90 @@
-// The proxy's upstream body over node:http: Node may emit 'data' / 'end' / 'error' after the
-// reader cancelled (an 'end' already queued in the tick the last chunk was read, or a late socket
-// error). Those must be ignored: a throw from an event handler is uncaught and ends the process.
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
-import { describe, expect, it } from 'vitest';
+// The proxy's upstream body over createNodeFetch: the answer may still hand over data, its end or
+// an error after the reader cancelled (a chunk already parsed from the socket read that carried
+// the last one, or a late socket error). Those must be ignored: a closed stream controller throws,
+// and a throw there is uncaught. The answer is driven as undici's client drives its handler.
+import { describe, expect, it, vi } from 'vitest';
 import { toResponse } from '../../src/server/node-fetch.js';
+import { UpstreamAnswer } from '../../src/server/upstream-answer.js';
 
-// The parts of IncomingMessage that toResponse uses, driven by hand to force Node's event orders.
-function upstreamMessage() {
-  const res = Object.assign(new EventEmitter(), {
-    rawHeaders: ['content-type', 'text/event-stream'],
-    statusCode: 200,
-    statusMessage: 'OK',
-    destroyed: 0,
-    pause() {},
-    resume() {},
-    destroy() {
-      res.destroyed++;
-    },
-  });
-  return res;
+function upstreamAnswer(status = 200) {
+  const answer = new UpstreamAnswer(
+    () => {},
+    () => {},
+  );
+  const abort = vi.fn((reason?: Error) => answer.onError(reason ?? new Error('aborted')));
+  answer.onConnect(abort);
+  answer.onHeaders(status, [Buffer.from('content-type'), Buffer.from('text/event-stream')], () => {}, 'OK');
+  return { answer, abort };
 }
 
 describe('createNodeFetch bodies', () => {
-  it('ignores an end, data or error that arrives after the reader cancelled', async () => {
-    const res = upstreamMessage();
-    const response = toResponse(res as unknown as IncomingMessage, undefined);
+  it('ignores data, an end or an error that arrives after the reader cancelled', async () => {
+    const { answer, abort } = upstreamAnswer();
+    const release = vi.fn();
+    const response = toResponse(answer, undefined, release);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.statusText).toBe('OK');
     const reader = response.body!.getReader();
-    res.emit('data', Buffer.from('data: {"a":1}\n\n'));
+    answer.onData(Buffer.from('data: {"a":1}\n\n'));
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"a":1}\n\n');
     await reader.cancel();
-    expect(res.destroyed).toBe(1);
-    expect(() => res.emit('data', Buffer.from('late'))).not.toThrow();
-    expect(() => res.emit('end')).not.toThrow();
-    expect(() => res.emit('error', new Error('socket hang up'))).not.toThrow();
+    expect(abort).toHaveBeenCalledTimes(1);
+    expect(release).toHaveBeenCalledTimes(1);
+    expect(() => answer.onData(Buffer.from('late'))).not.toThrow();
+    expect(() => answer.onComplete()).not.toThrow();
+    expect(() => answer.onError(new Error('socket hang up'))).not.toThrow();
   });
 
   it('ends the body once, and an error after the end changes nothing', async () => {
-    const abort = new AbortController();
-    const res = upstreamMessage();
-    const response = toResponse(res as unknown as IncomingMessage, abort.signal);
-    res.emit('data', Buffer.from('whole'));
-    res.emit('end');
-    expect(() => res.emit('error', new Error('late'))).not.toThrow();
+    const { answer, abort } = upstreamAnswer();
+    const release = vi.fn();
+    const response = toResponse(answer, new AbortController().signal, release);
+    answer.onData(Buffer.from('whole'));
+    answer.onComplete();
+    expect(() => answer.onError(new Error('late'))).not.toThrow();
     expect(await response.text()).toBe('whole');
-    // The abort listener went with the end: aborting now destroys nothing.
-    abort.abort();
-    expect(res.destroyed).toBe(0);
+    // The abort listener went with the end, and a complete answer is not aborted.
+    expect(release).toHaveBeenCalledTimes(1);
+    answer.destroy();
+    expect(abort).not.toHaveBeenCalled();
   });
 
   it('errors the body with the abort reason when the caller aborts mid-answer', async () => {
-    const abort = new AbortController();
-    const res = upstreamMessage();
-    res.destroy = () => {
-      res.destroyed++;
-      res.emit('error', new Error('aborted'));
-    };
-    const response = toResponse(res as unknown as IncomingMessage, abort.signal);
+    const { answer, abort } = upstreamAnswer();
+    const caller = new AbortController();
+    const response = toResponse(answer, caller.signal, () => {});
     const reader = response.body!.getReader();
-    res.emit('data', Buffer.from('part'));
+    answer.onData(Buffer.from('part'));
     await reader.read();
     const reason = new Error('client went away');
-    abort.abort(reason);
+    caller.abort(reason);
+    answer.destroy(reason); // what createNodeFetch's abort listener does
     await expect(reader.read()).rejects.toBe(reason);
-    expect(res.destroyed).toBe(1);
+    expect(abort).toHaveBeenCalledWith(reason);
+  });
+
+  it('pauses the socket while the reader is full and resumes it when the reader pulls', async () => {
+    const answer = new UpstreamAnswer(
+      () => {},
+      () => {},
+    );
+    const resume = vi.fn();
+    answer.onConnect(() => {});
+    answer.onHeaders(200, [], resume);
+    const response = toResponse(answer, undefined, () => {});
+    // The stream's queue holds one chunk (highWaterMark 1): the second fills it past that.
+    expect(answer.onData(Buffer.from('a'))).toBe(false);
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('a');
+    expect(resume).toHaveBeenCalled();
+  });
+
+  it('answers a 204 without a body', () => {
+    const { answer } = upstreamAnswer(204);
+    const release = vi.fn();
+    const response = toResponse(answer, undefined, release);
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+    expect(release).toHaveBeenCalledTimes(1);
   });
 });

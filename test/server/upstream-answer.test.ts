@@ -67,6 +67,17 @@ describe('UpstreamAnswer', () => {
     expect(t.end).not.toHaveBeenCalled();
   });
 
+  it('passes over the empty piece a parser resumed mid-body hands over, without pausing on it', () => {
+    const { answer } = started();
+    answer.onConnect(() => {});
+    answer.onHeaders(200, [], () => {});
+    const s = sink();
+    s.data.mockReturnValue(false);
+    answer.take(s);
+    expect(answer.onData(Buffer.alloc(0))).toBe(true);
+    expect(s.data).not.toHaveBeenCalled();
+  });
+
   it('pauses when the reader says so and resumes only once per pause', () => {
     const { answer } = started();
     const resume = vi.fn();
