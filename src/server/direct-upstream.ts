@@ -48,7 +48,6 @@ export interface DirectCall {
 // Connections per origin; undici's own deadlines off (the call's scope runs every deadline).
 const AGENT_OPTIONS = { connections: 256, headersTimeout: 0, bodyTimeout: 0 };
 
-
 /** The upstream of the direct path: one connection pool per origin, the fixed headers built once. */
 export class DirectUpstream {
   /** The chat completions URL, as the client names it in errors. */

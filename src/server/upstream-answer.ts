@@ -1,6 +1,7 @@
-// One attempt's answer on the direct path, as undici's dispatcher hands it over: the handler of the
+// One upstream request and its answer, as undici's dispatcher hands them over: the handler of the
 // request (undici's own callback interface, no Readable or web stream in between) and the body's
-// chunks for whoever reads them (readText, ChunkReader, discard).
+// chunks for whoever reads them (the direct path's readText, ChunkReader and discard; the full
+// path's createNodeFetch Response).
 import type { Dispatcher } from 'undici';
 
 // Bytes of body taken in before a reader takes the answer.
@@ -21,8 +22,8 @@ export class HeadersTimeout extends Error {
 /**
  * The request in flight, then its answer: resolves `ready` at the response headers, rejects it
  * when the request fails before them; after them, the body goes to the sink that `take` sets
- * (chunks before it wait, the socket paused). `destroy` aborts the request (queued, in flight or
- * mid-body); its error is what the sink, or `ready`, gets.
+ * (chunks before it are kept, the socket paused past 64 KiB of them). `destroy` aborts the
+ * request (queued, in flight or mid-body); its error is what the sink, or `ready`, gets.
  */
 export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   statusCode = 0;

@@ -230,7 +230,7 @@ describe('direct path transport', () => {
     }
   });
 
-  it('sends the Host header node:http would, once, and a configured Host instead of it', async () => {
+  it('sends the Host header of the upstream URL, once, and a configured Host instead of it', async () => {
     const up = await scripted((_req, _body, _index, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(COMPLETION);
