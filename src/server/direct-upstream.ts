@@ -21,10 +21,10 @@ import { omitUndefined } from '../internal/omit-undefined.js';
 import { redactSecret } from '../internal/redact-secret.js';
 import { retryDelayMs } from '../internal/retry-timing.js';
 import { isFramingHeader } from './framing-headers.js';
-import { attempt, CallSlot, discard, HeadersTimeout, type AttemptInit, type Target, type UpstreamAnswer } from './upstream-attempt.js';
+import { attempt, CallSlot, HeadersTimeout, type AttemptInit, type Target, type UpstreamAnswer } from './upstream-attempt.js';
 import { hintMs } from './prompt-rate-limits.js';
 import type { CallAbort } from './request-abort.js';
-import { headersOf, rateLimitError, statusError } from './upstream-errors.js';
+import { rateLimitError, statusError } from './upstream-errors.js';
 
 /** Options of {@link DirectUpstream}. */
 export interface DirectUpstreamOptions {
@@ -145,11 +145,11 @@ export class DirectUpstream {
       }
       const status = res.statusCode ?? 502;
       if (status >= 200 && status < 300) return res;
-      const headers = headersOf(res);
+      const headers = res.fetchHeaders();
       const hint = status === 429 || status === 503 ? hintMs(headers) : undefined;
       if (hint !== undefined && hint > this.#maxWaitMs) throw await rateLimitError(res, status, hint, { signal: init.slot.signal, redact: this.redact });
       if (!canRetry || !isRetryStatus(status)) throw await statusError(res, status, { signal: init.slot.signal, redact: this.redact, maxBytes: this.maxAnswerBytes });
-      discard(res);
+      res.destroy(); // unread: a complete answer's socket is back in the pool already, any other closes
       await abortableSleep(retryDelayMs(retry, headers), init.slot.signal);
     }
   }
@@ -160,7 +160,7 @@ export class DirectUpstream {
     while (res.statusCode === 202) {
       const id = res.headers['nvcf-reqid'];
       if (typeof id !== 'string' || id === '') return res;
-      discard(res);
+      res.destroy(); // unread: a complete answer's socket is back in the pool already, any other closes
       await abortableSleep(this.#nvcf.pollIntervalMs, slot.signal);
       const url = new URL(`${this.#nvcf.statusBaseURL.replace(/\/+$/, '')}/${encodeURIComponent(id)}`);
       res = await this.#send(this.#targetOf(url), { method: 'GET', headers: this.#authHeaders, headersMs: this.timeouts.headersMs, clock: this.#clock, slot });

@@ -68,10 +68,8 @@ function headerList(headers: HeadersInit | undefined): string[] {
 // end) is ignored, and the closed controller must not throw. `release` drops the caller's abort
 // listener once the body is settled.
 export function toResponse(answer: UpstreamAnswer, signal: AbortSignal | undefined, release: () => void): Response {
-  const headers = new Headers();
-  for (const [name, value] of answer.rawHeaders()) headers.append(name, value);
   const status = answer.statusCode;
-  const init = { status, statusText: answer.statusText, headers };
+  const init = { status, statusText: answer.statusText, headers: answer.fetchHeaders() };
   // 204 / 304 carry no body, and Response refuses one for them.
   if (status === 204 || status === 304) {
     release();

@@ -1,6 +1,6 @@
 // One upstream request and its answer, as undici's dispatcher hands them over: the handler of the
 // request (undici's own callback interface, no Readable or web stream in between) and the body's
-// chunks for whoever reads them (the direct path's readText, ChunkReader and discard; the full
+// chunks for whoever reads them (the direct path's readText and ChunkReader; the full
 // path's createNodeFetch Response).
 import type { Dispatcher } from 'undici';
 
@@ -45,7 +45,6 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   #error: Error | undefined;
   readonly #resolve: (answer: UpstreamAnswer) => void;
   readonly #reject: (error: Error) => void;
-  #started = false;
 
   constructor(resolve: (answer: UpstreamAnswer) => void, reject: (error: Error) => void) {
     this.#resolve = resolve;
@@ -71,6 +70,13 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i < this.#raw.length; i += 2) pairs.push([this.#raw[i]!.toString('latin1'), this.#raw[i + 1]!.toString('latin1')]);
     return pairs;
+  }
+
+  /** The response headers as fetch Headers (a Response's, and the shared retry-timing helpers'). */
+  fetchHeaders(): Headers {
+    const headers = new Headers();
+    for (const [name, value] of this.rawHeaders()) headers.append(name, value);
+    return headers;
   }
 
   /** Gives the body to `sink`: what came already first, then the rest as it comes. */
@@ -114,7 +120,6 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
     this.statusText = statusText;
     this.#raw = raw;
     this.#resume = resume;
-    this.#started = true;
     this.#resolve(this);
     return true;
   }
@@ -151,7 +156,7 @@ export class UpstreamAnswer implements Dispatcher.DispatchHandler {
   #fail(error: Error): void {
     if (this.#error !== undefined || this.#ended) return;
     this.#error = error;
-    if (!this.#started) return this.#reject(error);
+    if (this.statusCode === 0) return this.#reject(error); // before the answer's headers
     this.#sink?.error(error);
   }
 }

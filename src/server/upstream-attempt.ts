@@ -78,7 +78,7 @@ export function attempt(target: Target, init: AttemptInit): Promise<UpstreamAnsw
     try {
       target.dispatcher.dispatch({ origin: target.origin, path: target.path, method: init.method, headers: headerList(init.headers), body: init.body ?? null }, answer);
     } catch (error) {
-      // undici refuses a header it does not send (Connection, Transfer-Encoding, ...) at once.
+      // undici refuses a request it cannot send (a header value with a newline, say) at once.
       answer.destroy(error instanceof Error ? error : new Error(String(error)));
     }
   });
@@ -134,9 +134,4 @@ export function readText(answer: UpstreamAnswer, limit: number, signal: AbortSig
       },
     });
   });
-}
-
-/** Drops the rest of an answer that is not read: a complete one's socket is back in the pool already, any other closes. */
-export function discard(answer: UpstreamAnswer): void {
-  answer.destroy();
 }

@@ -33,13 +33,6 @@ export async function rateLimitError(res: UpstreamAnswer, status: number, hintMs
   return Object.assign(error, { retryAfter: headerValue(res, 'retry-after') ?? String(Math.ceil(hintMs / 1000)) });
 }
 
-/** A fetch Headers view of an answer's headers, for the shared retry-timing helpers (error paths only). */
-export function headersOf(res: UpstreamAnswer): Headers {
-  const headers = new Headers();
-  for (const [name, value] of res.rawHeaders()) headers.append(name, value);
-  return headers;
-}
-
 // An error answer's text, '' when it is too large or breaks off (its status is the news); an abort still rejects.
 function errorText(res: UpstreamAnswer, limit: number, signal: AbortSignal): Promise<string> {
   return readText(res, limit, signal, () => new RangeError('error body too large')).catch((error: unknown) => {
